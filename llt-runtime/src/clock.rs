@@ -1,0 +1,190 @@
+//! Timestamps: a raw counter read on the hot thread, wall-clock time on the
+//! writer.
+//!
+//! The hot path calls [`Clock::raw`], which is `quanta`'s raw reading: the
+//! TSC (`rdtsc`) on x86_64 when quanta finds it invariant, the system counter
+//! on aarch64, and `clock_gettime(CLOCK_MONOTONIC)` elsewhere or when the TSC
+//! is not trustworthy. Readings are comparable across threads, so the writer
+//! can merge rings by them.
+//!
+//! The writer converts a reading to UTC with one anchor taken when the logger
+//! is built: `(raw, SystemTime::now())`. Later wall-clock steps (NTP
+//! adjustments) are not followed; a log's timestamps stay monotonic.
+
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A clock whose raw readings are cheap enough for the hot path.
+///
+/// # Examples
+///
+/// ```
+/// let clock = llt_runtime::Clock::new();
+/// let a = clock.raw();
+/// let b = clock.raw();
+/// assert!(clock.unix_nanos(b) >= clock.unix_nanos(a));
+/// ```
+#[derive(Clone)]
+pub struct Clock {
+    inner: quanta::Clock,
+    anchor_raw: u64,
+    anchor_unix_nanos: u64,
+}
+
+impl fmt::Debug for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Clock")
+            .field("anchor_raw", &self.anchor_raw)
+            .field("anchor_unix_nanos", &self.anchor_unix_nanos)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock {
+    /// Calibrates (once per process, inside quanta) and anchors the clock to
+    /// the current wall-clock time.
+    pub fn new() -> Self {
+        let inner = quanta::Clock::new();
+        let anchor_raw = inner.raw();
+        let anchor_unix_nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        Clock {
+            inner,
+            anchor_raw,
+            anchor_unix_nanos,
+        }
+    }
+
+    /// A raw reading: a few instructions, no system call on x86_64 with an
+    /// invariant TSC.
+    #[inline(always)]
+    pub fn raw(&self) -> u64 {
+        self.inner.raw()
+    }
+
+    /// Nanoseconds since the Unix epoch for a raw reading.
+    ///
+    /// Readings taken before the anchor (possible by a few cycles across
+    /// cores) map to the anchor itself.
+    pub fn unix_nanos(&self, raw: u64) -> u64 {
+        let since_anchor = if raw > self.anchor_raw {
+            self.inner.delta_as_nanos(self.anchor_raw, raw)
+        } else {
+            0
+        };
+        self.anchor_unix_nanos.saturating_add(since_anchor)
+    }
+}
+
+/// Formats Unix timestamps as RFC 3339 UTC with microseconds
+/// (`2026-11-25T14:47:42.123456Z`), caching the date-and-seconds part.
+///
+/// # Examples
+///
+/// ```
+/// let mut ts = llt_runtime::clock::Rfc3339::default();
+/// let mut out = Vec::new();
+/// ts.write(&mut out, 1_764_082_062_123_456_789);
+/// assert_eq!(out, b"2025-11-25T14:47:42.123456Z");
+/// ```
+#[derive(Debug, Default)]
+pub struct Rfc3339 {
+    cached_second: Option<u64>,
+    cached_prefix: [u8; 20],
+}
+
+impl Rfc3339 {
+    /// Appends the timestamp for `unix_nanos` to `out`.
+    pub fn write(&mut self, out: &mut Vec<u8>, unix_nanos: u64) {
+        let second = unix_nanos / 1_000_000_000;
+        if self.cached_second != Some(second) {
+            self.cached_prefix = date_time_prefix(second);
+            self.cached_second = Some(second);
+        }
+        out.extend_from_slice(&self.cached_prefix);
+        let micros = (unix_nanos % 1_000_000_000) / 1_000;
+        let mut frac = *b"000000Z";
+        write_digits(&mut frac[..6], micros);
+        out.extend_from_slice(&frac);
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.` for a Unix second.
+fn date_time_prefix(unix_second: u64) -> [u8; 20] {
+    let days = unix_second / 86_400;
+    let second_of_day = unix_second % 86_400;
+    let (year, month, day) = civil_from_days(days as i64);
+    let mut out = *b"0000-00-00T00:00:00.";
+    write_digits(&mut out[0..4], year.clamp(0, 9999) as u64);
+    write_digits(&mut out[5..7], u64::from(month));
+    write_digits(&mut out[8..10], u64::from(day));
+    write_digits(&mut out[11..13], second_of_day / 3600);
+    write_digits(&mut out[14..16], second_of_day / 60 % 60);
+    write_digits(&mut out[17..19], second_of_day % 60);
+    out
+}
+
+/// Writes `value` as zero-padded decimal filling `out` (extra high digits are
+/// dropped).
+fn write_digits(out: &mut [u8], mut value: u64) {
+    for digit in out.iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
+/// Year, month, day from days since 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`, public-domain algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_dates() {
+        let cases = [
+            (0u64, "1970-01-01T00:00:00.000000Z"),
+            (951_782_400_000_000_000, "2000-02-29T00:00:00.000000Z"),
+            (1_709_164_799_999_999_999, "2024-02-28T23:59:59.999999Z"),
+            (4_102_444_800_000_001_000, "2100-01-01T00:00:00.000001Z"),
+        ];
+        let mut ts = Rfc3339::default();
+        for (nanos, want) in cases {
+            let mut out = Vec::new();
+            ts.write(&mut out, nanos);
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{nanos}");
+        }
+    }
+
+    #[test]
+    fn cached_prefix_changes_with_the_second() {
+        let mut ts = Rfc3339::default();
+        let mut out = Vec::new();
+        ts.write(&mut out, 59_999_999_999);
+        out.push(b' ');
+        ts.write(&mut out, 60_000_000_000);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "1970-01-01T00:00:59.999999Z 1970-01-01T00:01:00.000000Z"
+        );
+    }
+}

@@ -1,0 +1,35 @@
+//! Runtime of the llt logger.
+//!
+//! Most users depend on the facade crate `llt-rs`, which re-exports this
+//! crate's public items together with the `llt_log!` macros. The pieces:
+//!
+//! * [`ring`]: the single-producer single-consumer byte ring each logging
+//!   thread writes records into;
+//! * [`record`]: the record layout, and how arguments become bytes and back;
+//! * [`callsite`]: levels and the static description of a log statement;
+//! * [`clock`]: timestamps, raw on the hot path, RFC 3339 on the writer;
+//! * [`Logger`] and [`Builder`]: the handle users hold and how to make one;
+//! * the writer thread, which merges the rings and writes to the sink.
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+pub mod callsite;
+pub mod clock;
+mod exit;
+mod global;
+mod local;
+pub mod logger;
+#[doc(hidden)]
+pub mod private;
+pub mod record;
+pub mod ring;
+mod sink;
+mod sync;
+mod writer;
+
+pub use callsite::{Level, LevelFilter, Metadata, ParseLevelError, STATIC_MAX_LEVEL};
+pub use clock::Clock;
+pub use exit::EXIT_FLUSH_TIMEOUT;
+pub use global::{default_logger, set_default};
+pub use logger::{BuildError, Builder, Logger, Stats};
+pub use writer::{IdlePolicy, LineFormat};

@@ -1,0 +1,677 @@
+//! The `Logger` handle, its builder, and the state it shares with its writer.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
+use std::thread::{self, JoinHandle, Thread};
+use std::time::{Duration, Instant};
+
+use crate::callsite::{Callsite, Level, LevelFilter, Metadata};
+use crate::clock::Clock;
+use crate::local;
+use crate::record::{Line, Payload, RECORD_HEADER, write_header};
+use crate::ring::{self, Consumer, PushError};
+use crate::writer::{IdlePolicy, LineFormat, Writer};
+
+/// Bytes of ring per unit of capacity: [`Builder::capacity`] counts messages
+/// of up to this size (header included).
+pub const BYTES_PER_MESSAGE: usize = 64;
+
+/// The largest capacity [`Builder::capacity`] accepts: 16 Mi messages, a
+/// 1 GiB ring per thread.
+pub const MAX_CAPACITY: usize = ring::MAX_CAPACITY / BYTES_PER_MESSAGE;
+
+/// Capacity used by [`Logger::builder`] when none is given.
+pub const DEFAULT_CAPACITY: usize = 4096;
+
+/// Why a [`Logger`] could not be built.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::{BuildError, Logger};
+/// let err = Logger::builder().capacity(0).build().unwrap_err();
+/// assert!(matches!(err, BuildError::ZeroCapacity));
+/// assert!(err.to_string().contains("at least 1"));
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A capacity of 0 can hold no message.
+    ZeroCapacity,
+    /// The capacity is above [`MAX_CAPACITY`].
+    CapacityTooLarge {
+        /// What was asked for.
+        requested: usize,
+        /// The largest accepted value.
+        max: usize,
+    },
+    /// The operating system refused to start the writer thread.
+    SpawnWriter(io::Error),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::ZeroCapacity => write!(
+                f,
+                "logger capacity must be at least 1 message (it is the size of each thread's ring, \
+                 in messages of up to {BYTES_PER_MESSAGE} bytes; {DEFAULT_CAPACITY} is a good start)"
+            ),
+            BuildError::CapacityTooLarge { requested, max } => write!(
+                f,
+                "logger capacity {requested} is too large: the maximum is {max} messages \
+                 ({BYTES_PER_MESSAGE} bytes each, a 1 GiB ring per logging thread)"
+            ),
+            BuildError::SpawnWriter(e) => write!(f, "could not start the logger's writer thread: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::SpawnWriter(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Counters that tell whether every line made it.
+///
+/// Once the program has stopped logging and called [`Logger::flush`],
+/// `lines logged == written + dropped + lines_lost`.
+///
+/// # Examples
+///
+/// ```
+/// let logger = llt_runtime::Logger::builder().sink(std::io::sink()).build().unwrap();
+/// logger.log("one");
+/// logger.flush();
+/// let stats = logger.stats();
+/// assert_eq!((stats.written, stats.dropped), (1, 0));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Lines not logged because the thread's ring was full, the record was
+    /// larger than the ring, or the thread was exiting.
+    pub dropped: u64,
+    /// Lines handed to the sink successfully.
+    pub written: u64,
+    /// Lines formatted but lost because the sink returned an error.
+    pub lines_lost: u64,
+    /// Failed `write` or `flush` calls on the sink.
+    pub sink_errors: u64,
+    /// Lines whose formatting panicked or returned an error; each was
+    /// replaced by a marker line (and is counted in `written` too).
+    pub format_errors: u64,
+}
+
+/// Counters shared by producers (dropped) and the writer (the rest).
+/// All are plain event counts: Relaxed is enough, because readers that need
+/// an exact total synchronise with the writer through `flush()` or `join`.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) dropped: AtomicU64,
+    pub(crate) written: AtomicU64,
+    pub(crate) lines_lost: AtomicU64,
+    pub(crate) sink_errors: AtomicU64,
+    pub(crate) format_errors: AtomicU64,
+}
+
+/// Flush requests: tickets taken by callers, completed by the writer.
+#[derive(Debug, Default)]
+struct FlushState {
+    /// Tickets handed out so far.
+    requested: AtomicU64,
+    /// Highest ticket whose lines are written and whose sink is flushed.
+    completed: Mutex<u64>,
+    done: Condvar,
+}
+
+/// State shared by the handles, the per-thread producers and the writer.
+#[derive(Debug)]
+pub(crate) struct Core {
+    /// Rings created by threads, not yet picked up by the writer.
+    pending: Mutex<Vec<Consumer>>,
+    /// `pending.len()`, readable without the lock. Release on push, Acquire
+    /// on the writer's check, so a non-zero count means the rings are there.
+    pending_count: AtomicUsize,
+    pub(crate) counters: Counters,
+    flush: FlushState,
+    /// Set when the last handle is dropped; the writer drains and exits.
+    /// Release/Acquire: everything logged before the drop is visible to the
+    /// writer once it sees the flag.
+    shutdown: AtomicBool,
+    /// `false` once the writer thread has exited (normally or not).
+    writer_alive: AtomicBool,
+    writer_thread: OnceLock<Thread>,
+}
+
+impl Core {
+    fn new() -> Self {
+        Core {
+            pending: Mutex::new(Vec::new()),
+            pending_count: AtomicUsize::new(0),
+            counters: Counters::default(),
+            flush: FlushState::default(),
+            shutdown: AtomicBool::new(false),
+            writer_alive: AtomicBool::new(true),
+            writer_thread: OnceLock::new(),
+        }
+    }
+
+    /// Hands a new thread's ring to the writer.
+    pub(crate) fn register(&self, consumer: Consumer) {
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        pending.push(consumer);
+        self.pending_count.store(pending.len(), Release);
+    }
+
+    /// Rings registered since the last call (for the writer).
+    pub(crate) fn take_pending(&self, into: &mut Vec<Consumer>) {
+        if self.pending_count.load(Acquire) == 0 {
+            return;
+        }
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        into.append(&mut pending);
+        self.pending_count.store(0, Release);
+    }
+
+    pub(crate) fn shutdown_requested(&self) -> bool {
+        self.shutdown.load(Acquire)
+    }
+
+    /// The newest flush ticket (for the writer, at the start of a pass).
+    pub(crate) fn flush_requested(&self) -> u64 {
+        // Acquire: pairs with the AcqRel increment in `flush`, so every
+        // record published before that call is visible to this pass.
+        self.flush.requested.load(Acquire)
+    }
+
+    /// Marks flush tickets up to `ticket` as done (for the writer).
+    pub(crate) fn complete_flush(&self, ticket: u64) {
+        let mut completed = self.flush.completed.lock().unwrap_or_else(PoisonError::into_inner);
+        if *completed < ticket {
+            *completed = ticket;
+        }
+        self.flush.done.notify_all();
+    }
+
+    /// Called by the writer thread as it exits, even by unwinding.
+    pub(crate) fn writer_exited(&self) {
+        self.writer_alive.store(false, Release);
+        let _completed = self.flush.completed.lock().unwrap_or_else(PoisonError::into_inner);
+        self.flush.done.notify_all();
+    }
+
+    fn wake_writer(&self) {
+        if let Some(thread) = self.writer_thread.get() {
+            thread.unpark();
+        }
+    }
+
+    fn is_writer_thread(&self) -> bool {
+        self.writer_thread
+            .get()
+            .is_some_and(|t| t.id() == thread::current().id())
+    }
+
+    /// Waits until everything logged before the call is written and the
+    /// sink flushed, or `timeout` passed. Returns whether it completed.
+    pub(crate) fn flush(&self, timeout: Option<Duration>) -> bool {
+        if self.is_writer_thread() {
+            // The writer cannot wait for itself (a `Display` impl that
+            // flushes); its current pass writes these lines anyway.
+            return false;
+        }
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let ticket = self.flush.requested.fetch_add(1, AcqRel) + 1;
+        self.wake_writer();
+        let mut completed = self.flush.completed.lock().unwrap_or_else(PoisonError::into_inner);
+        while *completed < ticket {
+            if !self.writer_alive.load(Acquire) {
+                return false;
+            }
+            let wait = match deadline {
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) => left.min(Duration::from_millis(50)),
+                    None => return false,
+                },
+                None => Duration::from_millis(50),
+            };
+            completed = self
+                .flush
+                .done
+                .wait_timeout(completed, wait)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        true
+    }
+
+    pub(crate) fn stats(&self) -> Stats {
+        let c = &self.counters;
+        Stats {
+            dropped: c.dropped.load(Relaxed),
+            written: c.written.load(Relaxed),
+            lines_lost: c.lines_lost.load(Relaxed),
+            sink_errors: c.sink_errors.load(Relaxed),
+            format_errors: c.format_errors.load(Relaxed),
+        }
+    }
+}
+
+/// What a handle points to. Dropping it (with the last `Logger` clone)
+/// drains every ring and joins the writer.
+pub(crate) struct Inner {
+    /// Unique for the life of the process (never reused), so a thread's
+    /// cached producer can never be mistaken for another logger's.
+    pub(crate) id: u64,
+    /// Runtime level filter, a `LevelFilter as u8`. Relaxed: a filter
+    /// change needs no ordering with anything else.
+    level: AtomicU8,
+    pub(crate) clock: Clock,
+    /// Size of each thread's ring in bytes (a power of two).
+    pub(crate) ring_bytes: usize,
+    pub(crate) core: Arc<Core>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.core.shutdown.store(true, Release);
+        self.core.wake_writer();
+        let handle = self.writer.get_mut().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(handle) = handle
+            && handle.thread().id() != thread::current().id()
+        {
+            // A panic in the writer was already reported by the panic hook.
+            let _ = handle.join();
+        }
+    }
+}
+
+/// A handle to a logger: cheap to clone, `Send + Sync`, and its logging
+/// methods never block.
+///
+/// Each thread that logs gets its own ring on its first call (that call
+/// takes a lock once); later calls only write to that ring. A background
+/// writer thread drains all rings in timestamp order, formats the lines and
+/// writes them to the sink in batches. When a thread's ring is full, the
+/// line is dropped and counted ([`get_dropped_count`](Self::get_dropped_count)).
+///
+/// Dropping the last clone writes everything still queued and joins the
+/// writer thread.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::Logger;
+/// let logger = Logger::new(4096);
+/// let handle = logger.clone();
+/// std::thread::spawn(move || handle.log(format!("from a thread: {}", 42)))
+///     .join()
+///     .unwrap();
+/// logger.log("from main");
+/// logger.flush(); // both lines are on stdout now
+/// assert_eq!(logger.get_dropped_count(), 0);
+/// ```
+#[derive(Clone)]
+pub struct Logger {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Logger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Logger")
+            .field("id", &self.inner.id)
+            .field("level", &self.level())
+            .field("ring_bytes", &self.inner.ring_bytes)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+/// The callsite of lines logged with [`Logger::log`]: the payload after the
+/// header is the message's UTF-8 bytes.
+static OWNED_STRING: Callsite = Callsite {
+    metadata: Metadata {
+        level: Level::Info,
+        format: "{}",
+        module_path: "llt",
+        file: file!(),
+        line: line!(),
+    },
+    format: format_owned_string,
+};
+
+fn format_owned_string(payload: &mut Payload<'_>, line: &mut Line) -> fmt::Result {
+    // SAFETY: records of the OWNED_STRING callsite are only written by
+    // `Logger::log`, whose payload is the bytes of a `str`.
+    let message = unsafe { std::str::from_utf8_unchecked(payload.remaining()) };
+    fmt::Write::write_str(line, message)
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+impl Logger {
+    /// Starts a logger with rings of `capacity` messages per thread, writing
+    /// to stdout; spawns the writer thread immediately.
+    ///
+    /// `capacity` counts messages of up to [`BYTES_PER_MESSAGE`] bytes
+    /// (about 40 bytes of text or arguments); longer ones take more room.
+    /// It is rounded up so that the ring is a power of two bytes.
+    ///
+    /// # Panics
+    ///
+    /// If `capacity` is 0 or above [`MAX_CAPACITY`], with the message of the
+    /// [`BuildError`] that [`Builder::build`] returns; use the builder to
+    /// handle that as a value.
+    pub fn new(capacity: usize) -> Logger {
+        match Logger::builder().capacity(capacity).build() {
+            Ok(logger) => logger,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// A builder with the defaults: capacity [`DEFAULT_CAPACITY`], stdout,
+    /// RFC 3339 timestamps and levels, level `Info`, writer not pinned.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// Logs an owned or borrowed string at level `Info`. Never blocks.
+    ///
+    /// The string's bytes are copied into this thread's ring; a `String`
+    /// is not kept. For formatted messages prefer `llt_log!`, which formats
+    /// on the writer thread instead of this one.
+    #[inline]
+    pub fn log(&self, message: impl Into<String>) {
+        self.log_str(Level::Info, &message.into());
+    }
+
+    /// Logs a string slice at `level`, copying its bytes. Never blocks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::{Level, Logger};
+    /// let logger = Logger::builder().sink(std::io::sink()).build().unwrap();
+    /// logger.log_str(Level::Warn, "disk almost full");
+    /// ```
+    #[inline]
+    pub fn log_str(&self, level: Level, message: &str) {
+        if !self.enabled(level) {
+            return;
+        }
+        let bytes = message.as_bytes();
+        let clock = &self.inner.clock;
+        // SAFETY: the closure writes the header and then exactly
+        // `bytes.len()` bytes, filling the RECORD_HEADER + len bytes asked for.
+        unsafe {
+            self.push_raw(RECORD_HEADER + bytes.len(), |dst| {
+                write_header(dst, &OWNED_STRING as *const Callsite as usize, clock.raw());
+                dst.add(RECORD_HEADER).copy_from_nonoverlapping(bytes.as_ptr(), bytes.len());
+            });
+        }
+    }
+
+    /// Whether a line of `level` would be logged: one relaxed load.
+    #[inline(always)]
+    pub fn enabled(&self, level: Level) -> bool {
+        level as u8 <= self.inner.level.load(Relaxed)
+    }
+
+    /// The runtime level filter.
+    pub fn level(&self) -> LevelFilter {
+        LevelFilter::from_u8(self.inner.level.load(Relaxed))
+    }
+
+    /// Changes the runtime level filter (for every clone of this logger).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::{Level, LevelFilter, Logger};
+    /// let logger = Logger::builder().sink(std::io::sink()).build().unwrap();
+    /// logger.set_level(LevelFilter::Error);
+    /// assert!(!logger.enabled(Level::Warn));
+    /// ```
+    pub fn set_level(&self, filter: LevelFilter) {
+        self.inner.level.store(filter as u8, Relaxed);
+    }
+
+    /// Lines dropped so far because a ring was full (the seed's counter).
+    /// See [`stats`](Self::stats) for the other counters.
+    pub fn get_dropped_count(&self) -> u64 {
+        self.inner.core.counters.dropped.load(Relaxed)
+    }
+
+    /// All counters: dropped, written, lost to sink errors, formatting errors.
+    pub fn stats(&self) -> Stats {
+        self.inner.core.stats()
+    }
+
+    /// Blocks until every line logged (by any thread) before this call is
+    /// written and the sink is flushed.
+    ///
+    /// Called from the writer thread itself (from a `Display` impl), it
+    /// returns at once instead of waiting for itself.
+    pub fn flush(&self) {
+        self.inner.core.flush(None);
+    }
+
+    /// Like [`flush`](Self::flush), but gives up after `timeout`; returns
+    /// whether the flush completed.
+    pub fn flush_timeout(&self, timeout: Duration) -> bool {
+        self.inner.core.flush(Some(timeout))
+    }
+
+    /// Pushes one record into this thread's ring, or counts it as dropped.
+    /// Returns whether it was pushed.
+    ///
+    /// # Safety
+    ///
+    /// `write` must initialise exactly the `payload_len` bytes it is given,
+    /// starting with a record header (see `record`).
+    #[inline(always)]
+    pub(crate) unsafe fn push_raw(&self, payload_len: usize, write: impl FnOnce(*mut u8)) -> bool {
+        // SAFETY: forwarded from the caller.
+        let result = local::with_producer(&self.inner, |producer| unsafe {
+            producer.push_with(payload_len, write)
+        });
+        match result {
+            Some(Ok(())) => true,
+            Some(Err(PushError::Full | PushError::TooLarge)) | None => {
+                self.inner.core.counters.dropped.fetch_add(1, Relaxed);
+                false
+            }
+        }
+    }
+
+    /// Whether this logger and `other` are clones of one logger.
+    pub fn same_logger(&self, other: &Logger) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+/// Configures and starts a [`Logger`].
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::{LevelFilter, LineFormat, Logger};
+/// let logger = Logger::builder()
+///     .capacity(1 << 14)
+///     .sink(std::io::sink())
+///     .format(LineFormat::MessageOnly)
+///     .level(LevelFilter::Debug)
+///     .no_pinning()
+///     .build()
+///     .expect("valid configuration");
+/// logger.log("ready");
+/// ```
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct Builder {
+    capacity: usize,
+    sink: Option<Box<dyn Write + Send>>,
+    pin: Option<usize>,
+    format: LineFormat,
+    level: LevelFilter,
+    idle: IdlePolicy,
+    report_drops: bool,
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("capacity", &self.capacity)
+            .field("sink", &self.sink.as_ref().map_or("stdout", |_| "custom"))
+            .field("pin", &self.pin)
+            .field("format", &self.format)
+            .field("level", &self.level)
+            .field("idle", &self.idle)
+            .field("report_drops", &self.report_drops)
+            .finish()
+    }
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            capacity: DEFAULT_CAPACITY,
+            sink: None,
+            pin: None,
+            format: LineFormat::default(),
+            level: LevelFilter::Info,
+            idle: IdlePolicy::default(),
+            report_drops: true,
+        }
+    }
+}
+
+impl Builder {
+    /// Size of each logging thread's ring, in messages of up to
+    /// [`BYTES_PER_MESSAGE`] bytes (rounded up to a power of two bytes).
+    /// Must be in `1 ..= MAX_CAPACITY`; default [`DEFAULT_CAPACITY`].
+    pub fn capacity(mut self, messages: usize) -> Self {
+        self.capacity = messages;
+        self
+    }
+
+    /// Where lines go (default: stdout). The writer thread owns it, writes
+    /// batches of many lines per call, and flushes it on `flush()` and when
+    /// the logger is dropped.
+    pub fn sink(mut self, sink: impl Write + Send + 'static) -> Self {
+        self.sink = Some(Box::new(sink));
+        self
+    }
+
+    /// Pins the writer thread to the core with this index (as listed by
+    /// `core_affinity::get_core_ids`). If that fails, a note goes to stderr
+    /// once and the writer runs unpinned.
+    pub fn pin_to_core(mut self, core: usize) -> Self {
+        self.pin = Some(core);
+        self
+    }
+
+    /// Leaves the writer thread to the OS scheduler (the default: on small
+    /// machines a pinned writer can end up sharing a core with a hot thread).
+    pub fn no_pinning(mut self) -> Self {
+        self.pin = None;
+        self
+    }
+
+    /// How lines look (default: RFC 3339 UTC timestamp, level, message).
+    pub fn format(mut self, format: LineFormat) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// Initial runtime level filter (default `Info`).
+    pub fn level(mut self, level: LevelFilter) -> Self {
+        self.level = level;
+        self
+    }
+
+    /// How the writer waits when the rings are empty (default: a short spin,
+    /// then sleeps of 500 µs). Producers never wake it.
+    pub fn idle(mut self, idle: IdlePolicy) -> Self {
+        self.idle = idle;
+        self
+    }
+
+    /// Whether the writer writes a line saying how many messages were
+    /// dropped since the last such line (default `true`).
+    pub fn report_drops(mut self, report: bool) -> Self {
+        self.report_drops = report;
+        self
+    }
+
+    /// Ring size in bytes for a capacity, or why it is invalid.
+    fn ring_bytes(capacity: usize) -> Result<usize, BuildError> {
+        match capacity {
+            0 => Err(BuildError::ZeroCapacity),
+            n if n > MAX_CAPACITY => Err(BuildError::CapacityTooLarge {
+                requested: n,
+                max: MAX_CAPACITY,
+            }),
+            n => Ok((n * BYTES_PER_MESSAGE).next_power_of_two()),
+        }
+    }
+
+    /// Validates the configuration and starts the writer thread.
+    pub fn build(self) -> Result<Logger, BuildError> {
+        let ring_bytes = Self::ring_bytes(self.capacity)?;
+        let core = Arc::new(Core::new());
+        let clock = Clock::new();
+        let sink = self.sink.unwrap_or_else(|| Box::new(io::stdout()));
+        let writer = Writer::new(
+            core.clone(),
+            clock.clone(),
+            sink,
+            self.format,
+            self.idle,
+            self.report_drops,
+        );
+        let pin = self.pin;
+        let handle = thread::Builder::new()
+            .name("llt-writer".into())
+            .spawn(move || writer.run(pin))
+            .map_err(BuildError::SpawnWriter)?;
+        let _ = core.writer_thread.set(handle.thread().clone());
+        crate::exit::track(&core);
+        Ok(Logger {
+            inner: Arc::new(Inner {
+                id: NEXT_ID.fetch_add(1, Relaxed),
+                level: AtomicU8::new(self.level as u8),
+                clock,
+                ring_bytes,
+                core,
+                writer: Mutex::new(Some(handle)),
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capacity_maps_to_power_of_two_bytes() {
+        assert_eq!(Builder::ring_bytes(1).unwrap(), 64);
+        assert_eq!(Builder::ring_bytes(4096).unwrap(), 4096 * 64);
+        assert_eq!(Builder::ring_bytes(100).unwrap(), 8192);
+        assert_eq!(Builder::ring_bytes(MAX_CAPACITY).unwrap(), ring::MAX_CAPACITY);
+        assert!(matches!(Builder::ring_bytes(0), Err(BuildError::ZeroCapacity)));
+        assert!(matches!(
+            Builder::ring_bytes(MAX_CAPACITY + 1),
+            Err(BuildError::CapacityTooLarge { requested, max }) if requested == MAX_CAPACITY + 1 && max == MAX_CAPACITY
+        ));
+    }
+}

@@ -1,0 +1,65 @@
+//! What `llt_log!`'s generated code calls. Not a public API: reached only
+//! through the facade's hidden `llt_rs::__private` path, and only sound when
+//! called the way the macro calls it.
+
+use std::fmt;
+
+pub use crate::callsite::{Callsite, Level, LevelFilter, Metadata, STATIC_MAX_LEVEL, Site};
+pub use crate::global::default_logger;
+pub use crate::logger::Logger;
+pub use crate::record::{DecodeList, EncodeList, Line, Tag, ViaCopy, ViaStr};
+use crate::record::{Payload, RECORD_HEADER, write_header};
+
+/// The formatting closure of one statement: receives the decoded argument
+/// values as nested pairs and writes the message.
+pub trait FormatArgs<L: DecodeList>: for<'r> Fn(L::Values<'r>, &mut Line) -> fmt::Result {}
+
+impl<L: DecodeList, F> FormatArgs<L> for F where F: for<'r> Fn(L::Values<'r>, &mut Line) -> fmt::Result {}
+
+/// Logs one record of statement `S` through `logger`: the hot path.
+///
+/// The statement's `&'static Callsite` is a constant built at compile time
+/// from `S`'s metadata and a decoder monomorphised for these argument types
+/// and this closure, so nothing is registered at run time.
+///
+/// `_format` must capture nothing (the macro's closures don't); this is
+/// checked at compile time.
+#[inline(always)]
+pub fn log<S: Site, A: EncodeList, F: FormatArgs<A::Decoders>>(logger: &Logger, args: A, _format: F) {
+    let callsite: &'static Callsite = const {
+        &Callsite {
+            metadata: S::METADATA,
+            format: decode_and_format::<A::Decoders, F>,
+        }
+    };
+    let clock = &logger.inner.clock;
+    let len = RECORD_HEADER + args.encoded_len();
+    // SAFETY: the closure writes the RECORD_HEADER-byte header, then the
+    // arguments, exactly `args.encoded_len()` bytes: all `len` bytes.
+    unsafe {
+        logger.push_raw(len, |dst| {
+            write_header(dst, callsite as *const Callsite as usize, clock.raw());
+            args.encode(dst.add(RECORD_HEADER));
+        });
+    }
+}
+
+/// The decoder stored in a statement's callsite: reads the arguments and
+/// calls the statement's formatting closure with them.
+fn decode_and_format<L: DecodeList, F: FormatArgs<L>>(payload: &mut Payload<'_>, line: &mut Line) -> fmt::Result {
+    const {
+        assert!(
+            std::mem::size_of::<F>() == 0,
+            "llt_log!'s formatting closure must not capture anything"
+        );
+    }
+    // SAFETY: `F` is zero-sized (checked above): it has no bytes, so no
+    // invalid ones. The closures `llt_log!` generates capture nothing, so no
+    // state (and no invariant) is conjured; `log` is their only caller.
+    let format: F = unsafe { std::mem::zeroed() };
+    // SAFETY: this function is only reachable through a callsite built in
+    // `log::<_, A, F>` with `L = A::Decoders`, whose records were encoded by
+    // the matching `A`.
+    let values = unsafe { L::decode(payload) };
+    format(values, line)
+}

@@ -1,0 +1,464 @@
+//! The bytes of one log record, and how arguments become bytes and back.
+//!
+//! A record's payload in the ring is:
+//!
+//! ```text
+//! offset 0   address of the statement's `&'static Callsite`   (8 bytes)
+//! offset 8   raw clock reading taken on the logging thread     (8 bytes)
+//! offset 16  the arguments, each encoded by its `Encode` impl
+//! ```
+//!
+//! Arguments are encoded on the hot thread without formatting:
+//!
+//! * a `Copy + Send + 'static` value as its raw bytes ([`CopyEnc`]);
+//! * a `&str` or `String` as a `usize` length and the bytes ([`StrEnc`]).
+//!
+//! The writer decodes them back with unaligned reads ([`Decode`]) and hands
+//! the values to the statement's formatting closure, which calls std's
+//! `format_args!` with the original format string, so the text is what
+//! `format!` would have produced on the logging thread.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::mem::size_of;
+
+/// Bytes before the arguments: callsite address and timestamp.
+pub const RECORD_HEADER: usize = 16;
+
+/// Reads the callsite address and raw timestamp from a record payload.
+///
+/// Returns `None` for a payload shorter than [`RECORD_HEADER`].
+#[inline]
+pub fn read_header(payload: &[u8]) -> Option<(usize, u64)> {
+    let callsite = payload.get(0..8)?;
+    let timestamp = payload.get(8..16)?;
+    Some((
+        usize::from_ne_bytes(callsite.try_into().ok()?),
+        u64::from_ne_bytes(timestamp.try_into().ok()?),
+    ))
+}
+
+/// Writes the record header at `dst`.
+///
+/// # Safety
+///
+/// `dst` must be valid for writes of [`RECORD_HEADER`] bytes.
+#[inline(always)]
+pub unsafe fn write_header(dst: *mut u8, callsite: usize, timestamp: u64) {
+    // SAFETY: the caller guarantees RECORD_HEADER writable bytes at `dst`;
+    // unaligned writes have no alignment requirement.
+    unsafe {
+        dst.cast::<usize>().write_unaligned(callsite);
+        dst.add(8).cast::<u64>().write_unaligned(timestamp);
+    }
+}
+
+/// The arguments of one record, read front to back by the writer.
+#[derive(Debug)]
+pub struct Payload<'r> {
+    bytes: &'r [u8],
+}
+
+impl<'r> Payload<'r> {
+    /// The arguments part of a record (after the header).
+    pub(crate) fn new(bytes: &'r [u8]) -> Self {
+        Payload { bytes }
+    }
+
+    /// The bytes not read yet.
+    pub fn remaining(&self) -> &'r [u8] {
+        self.bytes
+    }
+
+    /// Takes the next `len` bytes.
+    ///
+    /// # Panics
+    ///
+    /// If fewer than `len` bytes remain; decoders only ask for what their
+    /// encoder wrote, so this means a corrupted record, and the writer turns
+    /// the panic into a marker line.
+    #[inline]
+    fn take(&mut self, len: usize) -> &'r [u8] {
+        let (head, rest) = self.bytes.split_at(len);
+        self.bytes = rest;
+        head
+    }
+}
+
+/// The line being formatted on the writer thread.
+///
+/// Implements [`fmt::Write`]; what is written ends up in the sink.
+#[derive(Debug, Default)]
+pub struct Line {
+    pub(crate) buf: Vec<u8>,
+}
+
+impl fmt::Write for Line {
+    #[inline]
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.buf.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// A value's encoding on the hot thread. Implemented by the wrappers that
+/// `llt_log!` selects for each argument ([`CopyEnc`], [`StrEnc`]).
+///
+/// # Safety
+///
+/// `encode` must write exactly `encoded_len()` bytes that
+/// `<Self::Decoder as Decode>::decode` reads back as a valid value.
+pub unsafe trait Encode {
+    /// The matching decoder, used by the writer.
+    type Decoder: Decode;
+    /// Bytes `encode` writes. Constant for `Copy` values, so the size of an
+    /// all-`Copy` record folds to a constant at compile time.
+    fn encoded_len(&self) -> usize;
+    /// Writes the value's bytes.
+    ///
+    /// # Safety
+    ///
+    /// `dst` must be valid for writes of `encoded_len()` bytes.
+    unsafe fn encode(&self, dst: *mut u8);
+}
+
+/// Turns bytes written by the matching [`Encode`] back into a value.
+///
+/// # Safety
+///
+/// Implementations may assume the payload was written by their encoder.
+pub unsafe trait Decode {
+    /// What the formatting closure receives.
+    type Value<'r>;
+    /// Reads one value.
+    ///
+    /// # Safety
+    ///
+    /// The next bytes of `payload` must have been written by the matching
+    /// [`Encode::encode`].
+    unsafe fn decode<'r>(payload: &mut Payload<'r>) -> Self::Value<'r>;
+}
+
+/// Marker for the values `llt_log!` copies as raw bytes.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be logged by `llt_log!`",
+    label = "arguments must be `Copy + Send + 'static`, a `&str` or a `String`",
+    note = "format the value first and log the string: `logger.log(format!(..))`, or pass a `&str`/`String`"
+)]
+pub trait Loggable: Copy + Send + 'static {}
+
+impl<T: Copy + Send + 'static> Loggable for T {}
+
+/// Encodes a `Copy + Send + 'static` value as its raw bytes.
+///
+/// Only constructible for [`Loggable`] types, which is what makes copying
+/// the bytes to another thread and reading them back sound.
+#[derive(Debug)]
+pub struct CopyEnc<'a, T>(&'a T);
+
+impl<'a, T: Loggable> CopyEnc<'a, T> {
+    /// The encoder for `value`.
+    #[inline(always)]
+    pub fn new(value: &'a T) -> Self {
+        CopyEnc(value)
+    }
+}
+
+// SAFETY: writes the `size_of::<T>()` bytes of a `T` that `CopyDec<T>` reads
+// back with `read_unaligned`. A `CopyEnc<T>` only exists for `T: Loggable`
+// (`Copy + Send + 'static`): a bitwise copy is a valid value, may be used on
+// the writer thread, and borrows nothing. The impl itself is unbounded so
+// that a wrong argument type reports one error (at `CopyEnc::new`), not two.
+unsafe impl<T> Encode for CopyEnc<'_, T> {
+    type Decoder = CopyDec<T>;
+
+    #[inline(always)]
+    fn encoded_len(&self) -> usize {
+        size_of::<T>()
+    }
+
+    #[inline(always)]
+    unsafe fn encode(&self, dst: *mut u8) {
+        // SAFETY: the caller guarantees size_of::<T>() writable bytes.
+        unsafe { dst.cast::<T>().write_unaligned(std::ptr::read(self.0)) }
+    }
+}
+
+/// Decodes a value written by [`CopyEnc`].
+#[derive(Debug)]
+pub struct CopyDec<T>(PhantomData<T>);
+
+// SAFETY: reads back exactly the bytes `CopyEnc<T>` wrote.
+unsafe impl<T> Decode for CopyDec<T> {
+    type Value<'r> = T;
+
+    #[inline(always)]
+    unsafe fn decode<'r>(payload: &mut Payload<'r>) -> T {
+        let bytes = payload.take(size_of::<T>());
+        // SAFETY: these are the bytes of a `T` written by `CopyEnc<T>`, which
+        // exists only for `Copy` types, so the copy is a valid `T`.
+        unsafe { bytes.as_ptr().cast::<T>().read_unaligned() }
+    }
+}
+
+/// Encodes a string slice as its length and bytes.
+#[derive(Debug)]
+pub struct StrEnc<'a>(&'a str);
+
+impl<'a> StrEnc<'a> {
+    /// The encoder for `s`.
+    #[inline(always)]
+    pub fn new(s: &'a str) -> Self {
+        StrEnc(s)
+    }
+}
+
+// SAFETY: writes a `usize` length then that many bytes of valid UTF-8, which
+// `StrDec` reads back.
+unsafe impl Encode for StrEnc<'_> {
+    type Decoder = StrDec;
+
+    #[inline(always)]
+    fn encoded_len(&self) -> usize {
+        size_of::<usize>() + self.0.len()
+    }
+
+    #[inline(always)]
+    unsafe fn encode(&self, dst: *mut u8) {
+        // SAFETY: the caller guarantees encoded_len() writable bytes; the
+        // source is a live `&str` that cannot overlap the ring.
+        unsafe {
+            dst.cast::<usize>().write_unaligned(self.0.len());
+            dst.add(size_of::<usize>())
+                .copy_from_nonoverlapping(self.0.as_ptr(), self.0.len());
+        }
+    }
+}
+
+/// Decodes a string written by [`StrEnc`], borrowing it from the record.
+#[derive(Debug)]
+pub struct StrDec;
+
+// SAFETY: reads back the length and bytes `StrEnc` wrote.
+unsafe impl Decode for StrDec {
+    type Value<'r> = &'r str;
+
+    #[inline(always)]
+    unsafe fn decode<'r>(payload: &mut Payload<'r>) -> &'r str {
+        let len = usize::from_ne_bytes(
+            payload
+                .take(size_of::<usize>())
+                .try_into()
+                .expect("took exactly size_of::<usize>() bytes"),
+        );
+        let bytes = payload.take(len);
+        // SAFETY: the bytes were copied from a `&str` by `StrEnc`.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
+    }
+}
+
+/// A list of encoders, built by `llt_log!` as nested pairs
+/// `(e0, (e1, (e2, ())))`, so any number of arguments works without a
+/// trait impl per arity.
+///
+/// # Safety
+///
+/// Same contract as [`Encode`], for the whole list in order.
+pub unsafe trait EncodeList {
+    /// The decoders, in the same nesting.
+    type Decoders: DecodeList;
+    /// Total bytes of all encodings.
+    fn encoded_len(&self) -> usize;
+    /// Writes all encodings back to back.
+    ///
+    /// # Safety
+    ///
+    /// `dst` must be valid for writes of `encoded_len()` bytes.
+    unsafe fn encode(&self, dst: *mut u8);
+}
+
+// SAFETY: encodes nothing.
+unsafe impl EncodeList for () {
+    type Decoders = ();
+
+    #[inline(always)]
+    fn encoded_len(&self) -> usize {
+        0
+    }
+
+    #[inline(always)]
+    unsafe fn encode(&self, _dst: *mut u8) {}
+}
+
+// SAFETY: the head's bytes then the tail's, each per its own contract.
+unsafe impl<H: Encode, T: EncodeList> EncodeList for (H, T) {
+    type Decoders = (H::Decoder, T::Decoders);
+
+    #[inline(always)]
+    fn encoded_len(&self) -> usize {
+        self.0.encoded_len() + self.1.encoded_len()
+    }
+
+    #[inline(always)]
+    unsafe fn encode(&self, dst: *mut u8) {
+        // SAFETY: `dst` has room for both parts; the tail starts right after
+        // the head's `encoded_len()` bytes.
+        unsafe {
+            self.0.encode(dst);
+            self.1.encode(dst.add(self.0.encoded_len()));
+        }
+    }
+}
+
+/// Decoders for an [`EncodeList`], producing nested pairs of values.
+///
+/// # Safety
+///
+/// Same contract as [`Decode`], for the whole list in order.
+pub unsafe trait DecodeList {
+    /// The values, nested like the encoders: `(v0, (v1, ()))`.
+    type Values<'r>;
+    /// Reads all values.
+    ///
+    /// # Safety
+    ///
+    /// The payload must have been written by the matching [`EncodeList`].
+    unsafe fn decode<'r>(payload: &mut Payload<'r>) -> Self::Values<'r>;
+}
+
+// SAFETY: reads nothing.
+unsafe impl DecodeList for () {
+    type Values<'r> = ();
+
+    #[inline(always)]
+    unsafe fn decode<'r>(_payload: &mut Payload<'r>) {}
+}
+
+// SAFETY: the head's value then the tail's, in the order they were written.
+unsafe impl<H: Decode, T: DecodeList> DecodeList for (H, T) {
+    type Values<'r> = (H::Value<'r>, T::Values<'r>);
+
+    #[inline(always)]
+    unsafe fn decode<'r>(payload: &mut Payload<'r>) -> Self::Values<'r> {
+        // SAFETY: forwarded from the caller, in encoding order.
+        unsafe {
+            let head = H::decode(payload);
+            (head, T::decode(payload))
+        }
+    }
+}
+
+/// Picks the encoder for one `llt_log!` argument by autoref specialization:
+/// `(&Tag(&arg)).llt_encoder()` resolves to [`ViaStr`] for string types and
+/// falls back to [`ViaCopy`] (which requires [`Loggable`]) for the rest.
+#[derive(Debug)]
+pub struct Tag<'a, T: ?Sized>(pub &'a T);
+
+/// Encoder choice for string arguments: `&str`, `String`, `&String`, `&&str`,
+/// `Box<str>`, `Cow<str>`.
+pub trait ViaStr<'a> {
+    /// The string's encoder.
+    fn llt_encoder(&self) -> StrEnc<'a>;
+}
+
+impl<'a> ViaStr<'a> for Tag<'a, &str> {
+    #[inline(always)]
+    fn llt_encoder(&self) -> StrEnc<'a> {
+        StrEnc(self.0)
+    }
+}
+
+impl<'a> ViaStr<'a> for Tag<'a, &&str> {
+    #[inline(always)]
+    fn llt_encoder(&self) -> StrEnc<'a> {
+        StrEnc(self.0)
+    }
+}
+
+impl<'a> ViaStr<'a> for Tag<'a, String> {
+    #[inline(always)]
+    fn llt_encoder(&self) -> StrEnc<'a> {
+        StrEnc(self.0)
+    }
+}
+
+impl<'a> ViaStr<'a> for Tag<'a, &String> {
+    #[inline(always)]
+    fn llt_encoder(&self) -> StrEnc<'a> {
+        StrEnc(self.0)
+    }
+}
+
+impl<'a> ViaStr<'a> for Tag<'a, Box<str>> {
+    #[inline(always)]
+    fn llt_encoder(&self) -> StrEnc<'a> {
+        StrEnc(self.0)
+    }
+}
+
+impl<'a> ViaStr<'a> for Tag<'a, std::borrow::Cow<'_, str>> {
+    #[inline(always)]
+    fn llt_encoder(&self) -> StrEnc<'a> {
+        StrEnc(self.0)
+    }
+}
+
+/// Encoder choice for every other argument: raw bytes, if it is
+/// [`Loggable`]; otherwise a compile error naming the argument.
+pub trait ViaCopy<'a, T> {
+    /// The value's encoder.
+    fn llt_encoder(&self) -> CopyEnc<'a, T>
+    where
+        T: Loggable;
+}
+
+impl<'a, T> ViaCopy<'a, T> for &Tag<'a, T> {
+    #[inline(always)]
+    fn llt_encoder(&self) -> CopyEnc<'a, T>
+    where
+        T: Loggable,
+    {
+        CopyEnc(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip<E: EncodeList>(list: E) -> Vec<u8> {
+        let mut buf = vec![0u8; list.encoded_len()];
+        // SAFETY: `buf` has exactly encoded_len() bytes.
+        unsafe { list.encode(buf.as_mut_ptr()) };
+        buf
+    }
+
+    #[test]
+    fn copy_and_str_values_round_trip() {
+        let owned = String::from("héllo");
+        let list = (
+            (&Tag(&7u8)).llt_encoder(),
+            (
+                (&Tag(&owned)).llt_encoder(),
+                ((&Tag(&-1.5f64)).llt_encoder(), ()),
+            ),
+        );
+        let bytes = round_trip(list);
+        assert_eq!(bytes.len(), 1 + 8 + owned.len() + 8);
+        let mut payload = Payload::new(&bytes);
+        // SAFETY: `bytes` was written by the matching encoders.
+        let (a, (b, (c, ()))) =
+            unsafe { <(CopyDec<u8>, (StrDec, (CopyDec<f64>, ()))) as DecodeList>::decode(&mut payload) };
+        assert_eq!((a, b, c), (7, "héllo", -1.5));
+        assert!(payload.remaining().is_empty());
+    }
+
+    #[test]
+    fn header_round_trips() {
+        let mut buf = [0u8; RECORD_HEADER];
+        // SAFETY: the buffer is RECORD_HEADER bytes long.
+        unsafe { write_header(buf.as_mut_ptr(), 0xdead_beef, 42) };
+        assert_eq!(read_header(&buf), Some((0xdead_beef, 42)));
+        assert_eq!(read_header(&buf[..15]), None);
+    }
+}

@@ -1,0 +1,437 @@
+//! A bounded single-producer single-consumer ring of variable-length byte records.
+//!
+//! # Algorithm
+//!
+//! Lamport's SPSC queue with cached indices, as in `rtrb` and Quill's
+//! `BoundedSPSCQueue`, carrying variable-length records instead of fixed slots:
+//!
+//! * `head` and `tail` are *virtual* byte positions that only grow (modulo
+//!   `usize`); the physical offset of a position is `pos & (capacity - 1)`.
+//!   The ring holds `tail - head <= capacity` bytes.
+//! * The producer owns `tail`, publishes it with a `Release` store after the
+//!   record's bytes are written, and keeps a *cached* copy of `head` that it
+//!   re-reads (`Acquire`) only when the cached value says the ring is full.
+//! * The consumer owns `head`, keeps a cached copy of `tail` that it refreshes
+//!   (`Acquire`) when it has consumed everything it knew of, and publishes its
+//!   position in batches (`Release`), not after every record.
+//!
+//! # Records never wrap
+//!
+//! The buffer is `2 * capacity` bytes long. A record whose virtual range
+//! `[p, p + len)` crosses a multiple of `capacity` is still stored contiguously
+//! at physical `[p & mask, (p & mask) + len)`, spilling into the second half
+//! (the "spill area") instead of wrapping to offset 0. This is sound because:
+//!
+//! * the bytes it logically occupies past the wrap point, physical
+//!   `[0, spill)`, are left untouched during this lap, and the next record
+//!   starts at physical `spill`, after them;
+//! * the spill area is only written by a record that crosses the wrap point,
+//!   and two such records are a full lap (`capacity` bytes) apart, which the
+//!   occupancy rule `tail + len - head <= capacity` forbids while the first is
+//!   unread.
+//!
+//! So the producer always gets one contiguous `&mut` region and the consumer
+//! one contiguous `&[u8]`, with no padding records and no split copies on the
+//! hot path. The price is virtual memory for the spill half, which is only
+//! touched by records that straddle the wrap point.
+//!
+//! # Framing
+//!
+//! Each record is an 8-byte frame header (the payload length as a `u64`)
+//! followed by the payload, padded to a multiple of 8 bytes, so every frame
+//! header is 8-byte aligned.
+
+use std::alloc::{self, Layout};
+use std::fmt;
+use std::ptr::NonNull;
+
+use crate::sync::{AccessTracker, Arc, AtomicBool, AtomicUsize};
+use std::sync::atomic::Ordering::{Acquire, Release};
+
+/// Size of the frame header that precedes every record's payload.
+pub const FRAME_HEADER: usize = 8;
+
+/// Alignment of every frame (and so of every frame header).
+pub const FRAME_ALIGN: usize = 8;
+
+/// Smallest ring capacity in bytes.
+pub const MIN_CAPACITY: usize = 64;
+
+/// Largest ring capacity in bytes (1 GiB; the buffer takes twice that).
+pub const MAX_CAPACITY: usize = 1 << 30;
+
+/// Bytes a record with a payload of `payload_len` bytes takes in the ring.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::ring::frame_len;
+/// assert_eq!(frame_len(0), 8);
+/// assert_eq!(frame_len(1), 16);
+/// assert_eq!(frame_len(8), 16);
+/// ```
+#[inline(always)]
+pub const fn frame_len(payload_len: usize) -> usize {
+    (FRAME_HEADER + payload_len + (FRAME_ALIGN - 1)) & !(FRAME_ALIGN - 1)
+}
+
+/// Pads a value to its own cache-line pair, so that the producer's and the
+/// consumer's fields never share one (x86's adjacent-line prefetcher works on
+/// 128-byte pairs).
+#[repr(align(128))]
+#[derive(Debug, Default)]
+struct CachePadded<T>(T);
+
+/// The state shared by one producer and one consumer.
+struct Shared {
+    /// Consumer position: bytes before it have been read and may be reused.
+    /// Virtual, grows modulo `usize`; `tail - head` is in `0 ..= capacity`.
+    head: CachePadded<AtomicUsize>,
+    /// Producer position: bytes before it are complete records.
+    /// Virtual, grows modulo `usize`, always a multiple of [`FRAME_ALIGN`].
+    tail: CachePadded<AtomicUsize>,
+    /// `false` once the [`Producer`] is dropped: after the consumer has seen
+    /// this and then emptied the ring, nothing more will ever arrive.
+    producer_alive: AtomicBool,
+    /// Start of the buffer, `2 * capacity` bytes, aligned to 128.
+    buf: NonNull<u8>,
+    /// Power of two in `MIN_CAPACITY ..= MAX_CAPACITY`.
+    capacity: usize,
+    tracker: AccessTracker,
+}
+
+// SAFETY: `buf` is an exclusively owned heap allocation. The producer writes
+// only the bytes in `tail .. head + capacity` (free space) and the consumer
+// reads only `head .. tail` (published records); the protocol on `head` and
+// `tail` (Release stores, Acquire loads) keeps the two regions disjoint and
+// orders every write before the matching read, so sharing `Shared` between
+// the two threads cannot race.
+unsafe impl Send for Shared {}
+// SAFETY: see `Send` above; all other fields are atomics or immutable.
+unsafe impl Sync for Shared {}
+
+impl Shared {
+    fn layout(capacity: usize) -> Layout {
+        Layout::from_size_align(2 * capacity, 128).expect("capacity is bounded by MAX_CAPACITY")
+    }
+
+    #[inline(always)]
+    fn mask(&self) -> usize {
+        self.capacity - 1
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // SAFETY: `buf` was allocated in `ring()` with exactly this layout and
+        // is freed only here, once, when the last of producer and consumer
+        // lets go of the shared state.
+        unsafe { alloc::dealloc(self.buf.as_ptr(), Self::layout(self.capacity)) }
+    }
+}
+
+/// Why a record was not pushed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushError {
+    /// The ring has no room for the record now.
+    Full,
+    /// The record is larger than the whole ring and can never fit.
+    TooLarge,
+}
+
+impl fmt::Display for PushError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PushError::Full => f.write_str("the ring is full"),
+            PushError::TooLarge => f.write_str("the record is larger than the ring"),
+        }
+    }
+}
+
+impl std::error::Error for PushError {}
+
+/// Creates a ring of `capacity` bytes and returns its two ends.
+///
+/// # Panics
+///
+/// If `capacity` is not a power of two in [`MIN_CAPACITY`]` ..= `[`MAX_CAPACITY`]
+/// (the logger's builder validates capacities before it gets here).
+///
+/// # Examples
+///
+/// ```
+/// let (mut producer, mut consumer) = llt_runtime::ring::ring(1024);
+/// producer.push(b"hello").unwrap();
+/// assert_eq!(consumer.pop_copy(), Some(b"hello".to_vec()));
+/// assert_eq!(consumer.pop_copy(), None);
+/// ```
+pub fn ring(capacity: usize) -> (Producer, Consumer) {
+    assert!(
+        capacity.is_power_of_two() && (MIN_CAPACITY..=MAX_CAPACITY).contains(&capacity),
+        "ring capacity must be a power of two in {MIN_CAPACITY}..={MAX_CAPACITY}, got {capacity}"
+    );
+    let layout = Shared::layout(capacity);
+    // SAFETY: the layout has a non-zero size (at least 2 * MIN_CAPACITY).
+    let raw = unsafe { alloc::alloc_zeroed(layout) };
+    let Some(buf) = NonNull::new(raw) else {
+        alloc::handle_alloc_error(layout)
+    };
+    prefault(buf, capacity);
+    let shared = Arc::new(Shared {
+        head: CachePadded(AtomicUsize::new(0)),
+        tail: CachePadded(AtomicUsize::new(0)),
+        producer_alive: AtomicBool::new(true),
+        buf,
+        capacity,
+        tracker: AccessTracker::new(2 * capacity),
+    });
+    let producer = Producer {
+        shared: shared.clone(),
+        tail: 0,
+        cached_head: 0,
+    };
+    let consumer = Consumer {
+        shared,
+        head: 0,
+        cached_tail: 0,
+        published_head: 0,
+    };
+    (producer, consumer)
+}
+
+/// Touches every page of the first half of the buffer, so that the first lap
+/// of the producer does not take page faults on the hot path.
+fn prefault(buf: NonNull<u8>, capacity: usize) {
+    const PAGE: usize = 4096;
+    for offset in (0..capacity).step_by(PAGE) {
+        // SAFETY: `offset < capacity <= 2 * capacity`, inside the allocation,
+        // which no other thread can see yet. The volatile write of the zero
+        // that is already there forces the page to be mapped.
+        unsafe { buf.as_ptr().add(offset).write_volatile(0) }
+    }
+}
+
+/// The writing end of a ring. Owned by exactly one thread at a time.
+pub struct Producer {
+    shared: Arc<Shared>,
+    /// Our own position; the shared `tail` is a copy of it, published after
+    /// each record. A multiple of [`FRAME_ALIGN`].
+    tail: usize,
+    /// The consumer's position as last read; `cached_head <= head`, so it can
+    /// only under-estimate the free space.
+    cached_head: usize,
+}
+
+impl fmt::Debug for Producer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Producer")
+            .field("capacity", &self.shared.capacity)
+            .field("tail", &self.tail)
+            .field("cached_head", &self.cached_head)
+            .finish()
+    }
+}
+
+impl Producer {
+    /// Capacity of the ring in bytes.
+    pub fn capacity(&self) -> usize {
+        self.shared.capacity
+    }
+
+    /// Appends one record of `payload_len` bytes, written by `write`.
+    ///
+    /// `write` receives a pointer to `payload_len` writable bytes, aligned to
+    /// [`FRAME_ALIGN`], and must initialise all of them. It is not called when
+    /// the record does not fit. Nothing here allocates, locks or makes a
+    /// system call.
+    ///
+    /// # Safety
+    ///
+    /// `write` must write only inside `ptr .. ptr + payload_len` and must
+    /// initialise every byte of it (the consumer reads them as `u8`).
+    #[inline(always)]
+    pub unsafe fn push_with(
+        &mut self,
+        payload_len: usize,
+        write: impl FnOnce(*mut u8),
+    ) -> Result<(), PushError> {
+        let shared = &*self.shared;
+        if payload_len > shared.capacity {
+            return Err(PushError::TooLarge);
+        }
+        let len = frame_len(payload_len);
+        if self.tail.wrapping_add(len).wrapping_sub(self.cached_head) > shared.capacity {
+            if len > shared.capacity {
+                return Err(PushError::TooLarge);
+            }
+            // Acquire: pairs with the consumer's Release store of `head`, so
+            // its reads of the bytes we are about to overwrite are finished.
+            self.cached_head = shared.head.0.load(Acquire);
+            if self.tail.wrapping_add(len).wrapping_sub(self.cached_head) > shared.capacity {
+                return Err(PushError::Full);
+            }
+        }
+        let offset = self.tail & shared.mask();
+        debug_assert!(offset % FRAME_ALIGN == 0 && offset + len <= 2 * shared.capacity);
+        shared.tracker.write(offset, len);
+        // SAFETY: `offset + len <= 2 * capacity` (offset < capacity and
+        // len <= capacity), so the frame is inside the buffer, and the bytes
+        // `tail .. tail + len` are free: the consumer has released them
+        // (occupancy check above) and does not read past the published tail.
+        unsafe {
+            let frame = shared.buf.as_ptr().add(offset);
+            frame.cast::<u64>().write(payload_len as u64);
+            write(frame.add(FRAME_HEADER));
+        }
+        self.tail = self.tail.wrapping_add(len);
+        // Release: publishes the frame's bytes, written above, to the
+        // consumer's Acquire load of `tail`.
+        shared.tail.0.store(self.tail, Release);
+        Ok(())
+    }
+
+    /// Appends one record holding a copy of `payload`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::ring::{ring, PushError};
+    /// let (mut producer, _consumer) = ring(64);
+    /// assert_eq!(producer.push(&[0; 65]), Err(PushError::TooLarge));
+    /// producer.push(&[1; 40]).unwrap();
+    /// assert_eq!(producer.push(&[2; 40]), Err(PushError::Full));
+    /// ```
+    pub fn push(&mut self, payload: &[u8]) -> Result<(), PushError> {
+        // SAFETY: the closure copies exactly `payload.len()` bytes to the
+        // start of the region it is given.
+        unsafe {
+            self.push_with(payload.len(), |dst| {
+                dst.copy_from_nonoverlapping(payload.as_ptr(), payload.len())
+            })
+        }
+    }
+}
+
+impl Drop for Producer {
+    fn drop(&mut self) {
+        // Release: every record published before this store is visible to a
+        // consumer that reads `false` with Acquire.
+        self.shared.producer_alive.store(false, Release);
+    }
+}
+
+/// The reading end of a ring. Owned by exactly one thread at a time.
+pub struct Consumer {
+    shared: Arc<Shared>,
+    /// Our own position: the start of the next unread frame.
+    head: usize,
+    /// The producer's position as last read; records before it are complete.
+    cached_tail: usize,
+    /// The last value stored to the shared `head`.
+    published_head: usize,
+}
+
+impl fmt::Debug for Consumer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Consumer")
+            .field("capacity", &self.shared.capacity)
+            .field("head", &self.head)
+            .field("cached_tail", &self.cached_tail)
+            .field("published_head", &self.published_head)
+            .finish()
+    }
+}
+
+impl Consumer {
+    /// Capacity of the ring in bytes.
+    pub fn capacity(&self) -> usize {
+        self.shared.capacity
+    }
+
+    /// Re-reads the producer's position; returns whether anything is unread.
+    ///
+    /// [`peek`](Self::peek) only sees records published before the last
+    /// refresh, which gives the writer a stable snapshot to merge from.
+    #[inline]
+    pub fn refresh(&mut self) -> bool {
+        // Acquire: pairs with the producer's Release store of `tail`, making
+        // the bytes of every record before it visible here.
+        self.cached_tail = self.shared.tail.0.load(Acquire);
+        self.head != self.cached_tail
+    }
+
+    /// The payload of the oldest unread record known since the last
+    /// [`refresh`](Self::refresh), if any.
+    #[inline]
+    pub fn peek(&self) -> Option<&[u8]> {
+        if self.head == self.cached_tail {
+            return None;
+        }
+        let shared = &*self.shared;
+        let offset = self.head & shared.mask();
+        // SAFETY: `head < cached_tail`, so a complete frame starts at `head`,
+        // published by the Release store of `tail` we Acquire-loaded. Frames
+        // are contiguous (see the module docs), 8-byte aligned, and their
+        // length is at most `capacity`, so the range is inside the buffer.
+        unsafe {
+            let frame = shared.buf.as_ptr().add(offset);
+            let payload_len = frame.cast::<u64>().read() as usize;
+            debug_assert!(payload_len <= shared.capacity);
+            shared.tracker.read(offset, frame_len(payload_len));
+            Some(std::slice::from_raw_parts(frame.add(FRAME_HEADER), payload_len))
+        }
+    }
+
+    /// Marks the record returned by [`peek`](Self::peek) as read.
+    ///
+    /// Its bytes are handed back to the producer in batches: when
+    /// [`release`](Self::release) is called, or automatically once a quarter
+    /// of the ring has been read since the last release.
+    ///
+    /// # Panics
+    ///
+    /// In debug builds, if there is no peeked record.
+    #[inline]
+    pub fn advance(&mut self) {
+        let payload_len = self.peek().map_or(0, <[u8]>::len);
+        debug_assert!(self.head != self.cached_tail, "advance() without a record");
+        if self.head == self.cached_tail {
+            return;
+        }
+        self.head = self.head.wrapping_add(frame_len(payload_len));
+        if self.head.wrapping_sub(self.published_head) >= self.shared.capacity / 4 {
+            self.release();
+        }
+    }
+
+    /// Hands every byte read so far back to the producer.
+    #[inline]
+    pub fn release(&mut self) {
+        if self.published_head != self.head {
+            // Release: our reads of the records before `head` happen before
+            // the producer's Acquire load that lets it overwrite them.
+            self.shared.head.0.store(self.head, Release);
+            self.published_head = self.head;
+        }
+    }
+
+    /// Reads the oldest record into a new `Vec`, refreshing as needed.
+    /// Convenient for tests; the writer uses `peek`/`advance`.
+    pub fn pop_copy(&mut self) -> Option<Vec<u8>> {
+        if self.peek().is_none() && !self.refresh() {
+            return None;
+        }
+        let record = self.peek().map(<[u8]>::to_vec);
+        self.advance();
+        self.release();
+        record
+    }
+
+    /// `true` once the producer is gone *and* every record it published has
+    /// been read: nothing more will ever arrive, and the ring can be freed.
+    pub fn is_finished(&mut self) -> bool {
+        // Acquire: pairs with the Release store in `Producer::drop`, so the
+        // refresh below sees the producer's final tail.
+        !self.shared.producer_alive.load(Acquire) && !self.refresh()
+    }
+}

@@ -1,0 +1,104 @@
+//! Where lines go, and what happens when writing them fails.
+//!
+//! The writer hands the sink whole batches (many lines, one `write` call when
+//! the sink takes it all). A failed write never panics and never stops the
+//! writer: the lines that did not make it are counted, the error is reported
+//! on stderr (the first one at once, later ones at most every
+//! [`REPORT_INTERVAL`]), and the writer goes on draining the rings, so
+//! producers never see a full ring because the sink died.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+
+use crate::logger::Counters;
+
+/// Minimum time between two sink-error reports on stderr.
+pub const REPORT_INTERVAL: Duration = Duration::from_secs(10);
+
+/// A boxed `Write` plus the bookkeeping of its failures.
+pub(crate) struct Sink {
+    inner: Box<dyn Write + Send>,
+    last_report: Option<Instant>,
+    /// Errors not yet reported because of the rate limit.
+    unreported: u64,
+}
+
+impl fmt::Debug for Sink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sink")
+            .field("last_report", &self.last_report)
+            .field("unreported", &self.unreported)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sink {
+    pub(crate) fn new(inner: Box<dyn Write + Send>) -> Self {
+        Sink {
+            inner,
+            last_report: None,
+            unreported: 0,
+        }
+    }
+
+    /// Writes a batch whose lines end at the offsets in `line_ends`
+    /// (exclusive, increasing). Counts written and lost lines.
+    pub(crate) fn write_batch(&mut self, batch: &[u8], line_ends: &[usize], counters: &Counters) {
+        let mut done = 0;
+        let error = loop {
+            if done == batch.len() {
+                break None;
+            }
+            match self.inner.write(&batch[done..]) {
+                Ok(0) => break Some(io::Error::from(io::ErrorKind::WriteZero)),
+                Ok(n) => done += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Some(e),
+            }
+        };
+        // A line counts as written only if its final byte (the newline) was.
+        let written = line_ends.partition_point(|&end| end <= done) as u64;
+        let lost = line_ends.len() as u64 - written;
+        counters.written.fetch_add(written, Relaxed);
+        if let Some(error) = error {
+            counters.lines_lost.fetch_add(lost, Relaxed);
+            self.failed(&error, counters);
+        }
+    }
+
+    /// Flushes the sink, counting a failure like a write error.
+    pub(crate) fn flush(&mut self, counters: &Counters) {
+        if let Err(error) = self.inner.flush() {
+            self.failed(&error, counters);
+        }
+    }
+
+    fn failed(&mut self, error: &io::Error, counters: &Counters) {
+        let total = counters.sink_errors.fetch_add(1, Relaxed) + 1;
+        let now = Instant::now();
+        let due = self
+            .last_report
+            .is_none_or(|last| now.duration_since(last) >= REPORT_INTERVAL);
+        if !due {
+            self.unreported += 1;
+            return;
+        }
+        self.last_report = Some(now);
+        let lost = counters.lines_lost.load(Relaxed);
+        let earlier = std::mem::take(&mut self.unreported);
+        // The report itself may fail (stderr closed too): nothing to do then.
+        let _ = writeln!(
+            io::stderr(),
+            "llt: writing log lines failed: {error} ({total} sink errors, {lost} lines lost so far{}; \
+             logging goes on, further errors are reported at most every {}s)",
+            if earlier > 0 {
+                format!(", {earlier} not reported")
+            } else {
+                String::new()
+            },
+            REPORT_INTERVAL.as_secs()
+        );
+    }
+}

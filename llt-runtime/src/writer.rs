@@ -1,0 +1,353 @@
+//! The writer thread: drains every ring, turns records into lines, writes
+//! them in batches.
+//!
+//! Each pass takes a snapshot of every ring's tail, then repeatedly takes
+//! the record with the smallest timestamp among the ring heads (a k-way
+//! merge, as Quill's backend does), so lines of different threads come out
+//! in timestamp order and each thread's lines in program order. Lines are
+//! formatted into one reusable buffer and written to the sink when the
+//! buffer is large, when the rings run dry, or on `flush`.
+//!
+//! When a pass finds nothing, the writer spins a little, then sleeps. Only
+//! `flush`, the last handle's drop and the sleep timeout wake it; producers
+//! never do.
+
+use std::fmt;
+use std::io::Write;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::thread;
+use std::time::Duration;
+
+use crate::callsite::{Callsite, Level};
+use crate::clock::{Clock, Rfc3339};
+use crate::logger::Core;
+use crate::record::{Line, Payload, RECORD_HEADER, read_header};
+use crate::ring::Consumer;
+use crate::sink::Sink;
+
+/// Batch size at which the writer writes before the pass ends.
+const BATCH_BYTES: usize = 64 * 1024;
+
+/// How each line is laid out.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::{LineFormat, Logger};
+/// let logger = Logger::builder()
+///     .format(LineFormat::MessageOnly)
+///     .sink(std::io::sink())
+///     .build()
+///     .unwrap();
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum LineFormat {
+    /// `2026-11-25T14:47:42.123456Z INFO  message` (RFC 3339 UTC with
+    /// microseconds, the level padded to 5 columns, the message).
+    #[default]
+    Default,
+    /// The message alone.
+    MessageOnly,
+}
+
+/// How the writer waits while the rings are empty.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use llt_runtime::IdlePolicy;
+/// let idle = IdlePolicy { spins: 1000, sleep: Duration::from_micros(100) };
+/// let logger = llt_runtime::Logger::builder().idle(idle).sink(std::io::sink()).build().unwrap();
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdlePolicy {
+    /// Empty passes to spin through (with a CPU pause hint) before sleeping.
+    pub spins: u32,
+    /// How long each sleep lasts. The writer's reaction time to new lines
+    /// after a quiet period, and the longest a ring fills unattended.
+    pub sleep: Duration,
+}
+
+impl Default for IdlePolicy {
+    fn default() -> Self {
+        IdlePolicy {
+            spins: 200,
+            sleep: Duration::from_micros(500),
+        }
+    }
+}
+
+/// The writer's state; lives on its own thread.
+pub(crate) struct Writer {
+    core: Arc<Core>,
+    clock: Clock,
+    rings: Vec<Consumer>,
+    line: Line,
+    /// End offset (exclusive) of each complete line in `line.buf`.
+    line_ends: Vec<usize>,
+    sink: Sink,
+    format: LineFormat,
+    timestamps: Rfc3339,
+    idle: IdlePolicy,
+    report_drops: bool,
+    reported_drops: u64,
+    flushed: u64,
+}
+
+impl fmt::Debug for Writer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Writer")
+            .field("rings", &self.rings.len())
+            .field("format", &self.format)
+            .field("idle", &self.idle)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Tells the core the writer is gone, also when it unwinds.
+struct ExitGuard(Arc<Core>);
+
+impl Drop for ExitGuard {
+    fn drop(&mut self) {
+        self.0.writer_exited();
+    }
+}
+
+impl Writer {
+    pub(crate) fn new(
+        core: Arc<Core>,
+        clock: Clock,
+        sink: Box<dyn Write + Send>,
+        format: LineFormat,
+        idle: IdlePolicy,
+        report_drops: bool,
+    ) -> Self {
+        Writer {
+            core,
+            clock,
+            rings: Vec::new(),
+            line: Line::default(),
+            line_ends: Vec::new(),
+            sink: Sink::new(sink),
+            format,
+            timestamps: Rfc3339::default(),
+            idle,
+            report_drops,
+            reported_drops: 0,
+            flushed: 0,
+        }
+    }
+
+    /// The thread's main loop; returns after the logger's last handle is
+    /// dropped and every ring is empty.
+    pub(crate) fn run(mut self, pin: Option<usize>) {
+        let _guard = ExitGuard(self.core.clone());
+        if let Some(core_index) = pin {
+            pin_current_thread(core_index);
+        }
+        let mut empty_passes: u32 = 0;
+        loop {
+            // Read both before draining: whatever they cover is then visible.
+            let shutdown = self.core.shutdown_requested();
+            let flush_ticket = self.core.flush_requested();
+            let records = self.pass();
+            let idle = records == 0;
+            if idle || flush_ticket > self.flushed || shutdown {
+                self.write_batch();
+            }
+            if flush_ticket > self.flushed {
+                self.sink.flush(&self.core.counters);
+                self.flushed = flush_ticket;
+                self.core.complete_flush(flush_ticket);
+            }
+            if shutdown && idle {
+                self.sink.flush(&self.core.counters);
+                return;
+            }
+            if idle {
+                empty_passes = empty_passes.saturating_add(1);
+                if empty_passes <= self.idle.spins {
+                    std::hint::spin_loop();
+                } else {
+                    thread::park_timeout(self.idle.sleep);
+                }
+            } else {
+                empty_passes = 0;
+            }
+        }
+    }
+
+    /// One pass: adopt new rings, merge out every record visible now, free
+    /// finished rings. Returns the number of records.
+    fn pass(&mut self) -> usize {
+        self.core.take_pending(&mut self.rings);
+        let mut records = 0;
+        let mut nonempty = 0;
+        for ring in &mut self.rings {
+            nonempty += usize::from(ring.refresh());
+        }
+        if nonempty > 0 {
+            records = self.merge();
+        }
+        for ring in &mut self.rings {
+            ring.release();
+        }
+        self.rings.retain_mut(|ring| !ring.is_finished());
+        if self.report_drops {
+            self.report_drops();
+        }
+        records
+    }
+
+    /// Formats every record up to the snapshot, oldest timestamp first.
+    fn merge(&mut self) -> usize {
+        let mut records = 0;
+        loop {
+            let mut oldest: Option<(usize, u64)> = None;
+            for (index, ring) in self.rings.iter().enumerate() {
+                if let Some(payload) = ring.peek() {
+                    let timestamp = read_header(payload).map_or(0, |(_, ts)| ts);
+                    if oldest.is_none_or(|(_, ts)| timestamp < ts) {
+                        oldest = Some((index, timestamp));
+                    }
+                }
+            }
+            let Some((index, _)) = oldest else {
+                return records;
+            };
+            let ring = &mut self.rings[index];
+            if let Some(payload) = ring.peek() {
+                format_record(
+                    payload,
+                    &mut self.line,
+                    self.format,
+                    &self.clock,
+                    &mut self.timestamps,
+                    &self.core,
+                );
+                self.line_ends.push(self.line.buf.len());
+            }
+            ring.advance();
+            records += 1;
+            if self.line.buf.len() >= BATCH_BYTES {
+                self.write_batch();
+            }
+        }
+    }
+
+    /// Writes a line saying how many messages were dropped since the last
+    /// such line, if any were.
+    fn report_drops(&mut self) {
+        let dropped = self.core.counters.dropped.load(Relaxed);
+        if dropped == self.reported_drops {
+            return;
+        }
+        let since = dropped - self.reported_drops;
+        self.reported_drops = dropped;
+        // User lines formatted so far go first, to keep the order.
+        self.write_batch();
+        let now = self.clock.raw();
+        write_prefix(&mut self.line.buf, self.format, Level::Warn, &self.clock, &mut self.timestamps, now);
+        let _ = fmt::Write::write_fmt(
+            &mut self.line,
+            format_args!("llt: {since} messages dropped since the last report (ring full)\n"),
+        );
+        // Not a user line: no entry in `line_ends`, so it is not counted as
+        // written, and a write failure loses it silently.
+        self.sink.write_batch(&self.line.buf, &[], &self.core.counters);
+        self.line.buf.clear();
+    }
+
+    /// Hands the buffered lines to the sink and clears the buffer.
+    fn write_batch(&mut self) {
+        if self.line.buf.is_empty() {
+            return;
+        }
+        self.sink
+            .write_batch(&self.line.buf, &self.line_ends, &self.core.counters);
+        self.line.buf.clear();
+        self.line_ends.clear();
+    }
+}
+
+/// Appends one record's line (with its newline) to `line`.
+fn format_record(
+    payload: &[u8],
+    line: &mut Line,
+    format: LineFormat,
+    clock: &Clock,
+    timestamps: &mut Rfc3339,
+    core: &Core,
+) {
+    let Some((address, raw)) = read_header(payload) else {
+        line.buf.extend_from_slice(b"<llt: corrupted record>\n");
+        core.counters.format_errors.fetch_add(1, Relaxed);
+        return;
+    };
+    // SAFETY: every record's header is written by the push path with the
+    // address of a `&'static Callsite` (a promoted constant or a static),
+    // which is valid for the rest of the program.
+    let callsite: &'static Callsite = unsafe { &*(address as *const Callsite) };
+    write_prefix(&mut line.buf, format, callsite.metadata.level, clock, timestamps, raw);
+    let message_start = line.buf.len();
+    let args = &payload[RECORD_HEADER..];
+    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        (callsite.format)(&mut Payload::new(args), line)
+    }));
+    if !matches!(result, Ok(Ok(()))) {
+        core.counters.format_errors.fetch_add(1, Relaxed);
+        line.buf.truncate(message_start);
+        let what = if result.is_err() { "panicked" } else { "returned an error" };
+        let meta = &callsite.metadata;
+        let _ = fmt::Write::write_fmt(
+            line,
+            format_args!(
+                "<llt: formatting {what}: {:?} at {}:{}>",
+                meta.format, meta.file, meta.line
+            ),
+        );
+    }
+    line.buf.push(b'\n');
+}
+
+/// Writes the part of a line before the message.
+fn write_prefix(
+    buf: &mut Vec<u8>,
+    format: LineFormat,
+    level: Level,
+    clock: &Clock,
+    timestamps: &mut Rfc3339,
+    raw: u64,
+) {
+    match format {
+        LineFormat::Default => {
+            timestamps.write(buf, clock.unix_nanos(raw));
+            buf.push(b' ');
+            let name = level.as_str().as_bytes();
+            buf.extend_from_slice(name);
+            buf.extend(std::iter::repeat_n(b' ', 6 - name.len()));
+        }
+        LineFormat::MessageOnly => {}
+    }
+}
+
+/// Pins the calling thread to core `index`, or says why not once on stderr.
+fn pin_current_thread(index: usize) {
+    let cores = core_affinity::get_core_ids().unwrap_or_default();
+    let pinned = cores
+        .iter()
+        .find(|c| c.id == index)
+        .is_some_and(|&c| core_affinity::set_for_current(c));
+    if !pinned {
+        let available: Vec<usize> = cores.iter().map(|c| c.id).collect();
+        let _ = writeln!(
+            std::io::stderr(),
+            "llt: could not pin the writer thread to core {index} (cores available to this \
+             process: {available:?}); it runs unpinned"
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! # llt — a logger for hot paths that cannot wait
+//!
+//! Audio callbacks, game loops, market-data handlers and sensor ingest cannot
+//! afford a logger that formats, allocates, takes a lock or makes a system
+//! call. llt's `log` calls do none of these: each thread writes a small binary
+//! record (a static callsite id, a timestamp, the raw bytes of the arguments)
+//! into its own lock-free ring, and a dedicated writer thread, optionally
+//! pinned to a core, turns records into text with std's own formatting and
+//! writes them in batches. When a ring is full the line is dropped and
+//! counted, never waited for.
+//!
+//! # Quick start
+//!
+//! ```
+//! use llt_rs::logger::Logger;
+//!
+//! let logger = Logger::new(4096); // rings of 4096 messages per thread; stdout
+//! let id = 7;
+//! let value = 10.5;
+//! llt_rs::llt_log!(logger, "Event {} value {:.4}", id, value); // formatted on the writer
+//! logger.log(format!("an owned string: {id}")); // the seed's API
+//! logger.flush();
+//! assert_eq!(logger.get_dropped_count(), 0);
+//! ```
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+/// The seed's module path: `use llt_rs::logger::Logger;`.
+#[cfg(feature = "logger")]
+pub mod logger {
+    pub use llt_runtime::logger::{
+        BYTES_PER_MESSAGE, BuildError, Builder, DEFAULT_CAPACITY, Logger, MAX_CAPACITY, Stats,
+    };
+    pub use llt_runtime::{IdlePolicy, LineFormat};
+}
+
+#[cfg(feature = "logger")]
+pub use llt_runtime::{
+    BuildError, Builder, Clock, EXIT_FLUSH_TIMEOUT, IdlePolicy, Level, LevelFilter, LineFormat, Logger,
+    Metadata, ParseLevelError, STATIC_MAX_LEVEL, Stats, default_logger, set_default,
+};
+
+/// The building blocks, for users who want the ring or the clock alone.
+pub use llt_runtime::{callsite, clock, record, ring};
+
+#[cfg(feature = "logger")]
+// MACROS-PENDING pub use llt_macros::{llt_debug, llt_error, llt_info, llt_log, llt_trace, llt_warn};
+
+/// Support for the macros' generated code. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use llt_runtime::private::*;
+}
