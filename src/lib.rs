@@ -36,15 +36,15 @@ pub mod logger {
 
 #[cfg(feature = "logger")]
 pub use llt_runtime::{
-    BuildError, Builder, Clock, EXIT_FLUSH_TIMEOUT, IdlePolicy, Level, LevelFilter, LineFormat, Logger,
-    Metadata, ParseLevelError, STATIC_MAX_LEVEL, Stats, default_logger, set_default,
+    BuildError, Builder, Clock, EXIT_FLUSH_TIMEOUT, IdlePolicy, Level, LevelFilter, LineFormat,
+    Logger, Metadata, ParseLevelError, STATIC_MAX_LEVEL, Stats, default_logger, set_default,
 };
 
 /// The building blocks, for users who want the ring or the clock alone.
 pub use llt_runtime::{callsite, clock, record, ring};
 
 #[cfg(feature = "logger")]
-// MACROS-PENDING pub use llt_macros::{llt_debug, llt_error, llt_info, llt_log, llt_trace, llt_warn};
+pub use llt_macros::{llt_debug, llt_error, llt_info, llt_log, llt_trace, llt_warn};
 
 /// Support for the macros' generated code. Not a public API.
 #[doc(hidden)]

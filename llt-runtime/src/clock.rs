@@ -27,6 +27,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 #[derive(Clone)]
 pub struct Clock {
     inner: quanta::Clock,
+    /// Whether `inner` reads the TSC, so `raw` can read it inline (quanta's
+    /// `raw` is not inlinable across crates and would cost a call).
+    tsc: bool,
     anchor_raw: u64,
     anchor_unix_nanos: u64,
 }
@@ -34,6 +37,7 @@ pub struct Clock {
 impl fmt::Debug for Clock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Clock")
+            .field("tsc", &self.tsc)
             .field("anchor_raw", &self.anchor_raw)
             .field("anchor_unix_nanos", &self.anchor_unix_nanos)
             .finish_non_exhaustive()
@@ -51,12 +55,14 @@ impl Clock {
     /// the current wall-clock time.
     pub fn new() -> Self {
         let inner = quanta::Clock::new();
+        let tsc = quanta_uses_tsc();
         let anchor_raw = inner.raw();
         let anchor_unix_nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
         Clock {
             inner,
+            tsc,
             anchor_raw,
             anchor_unix_nanos,
         }
@@ -66,6 +72,12 @@ impl Clock {
     /// invariant TSC.
     #[inline(always)]
     pub fn raw(&self) -> u64 {
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        if self.tsc {
+            // SAFETY: `rdtsc` exists on every x86_64 CPU; this is exactly
+            // what quanta's raw reading does in TSC mode.
+            return unsafe { core::arch::x86_64::_rdtsc() };
+        }
         self.inner.raw()
     }
 
@@ -81,6 +93,29 @@ impl Clock {
         };
         self.anchor_unix_nanos.saturating_add(since_anchor)
     }
+}
+
+/// Whether `quanta::Clock::new` chose the TSC: it does exactly when CPUID
+/// reports an invariant TSC and `rdtscp` (quanta's `has_counter_support`).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+fn quanta_uses_tsc() -> bool {
+    use core::arch::x86_64::__cpuid;
+    // SAFETY: `cpuid` exists on every x86_64 CPU; asking for a leaf above
+    // the maximum is answered with zeros (checked first anyway).
+    let max_extended = unsafe { __cpuid(0x8000_0000) }.eax;
+    if max_extended < 0x8000_0007 {
+        return false;
+    }
+    // SAFETY: as above; both leaves are at most `max_extended`.
+    let (power, features) = unsafe { (__cpuid(0x8000_0007), __cpuid(0x8000_0001)) };
+    let invariant_tsc = power.edx & (1 << 8) != 0;
+    let rdtscp = features.edx & (1 << 27) != 0;
+    invariant_tsc && rdtscp
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn quanta_uses_tsc() -> bool {
+    false
 }
 
 /// Formats Unix timestamps as RFC 3339 UTC with microseconds
@@ -173,6 +208,17 @@ mod tests {
             ts.write(&mut out, nanos);
             assert_eq!(String::from_utf8(out).unwrap(), want, "{nanos}");
         }
+    }
+
+    #[test]
+    fn inline_tsc_readings_agree_with_quanta() {
+        // If `raw` reads the TSC inline, quanta must be in TSC mode too:
+        // its own reading lies between two of ours.
+        let clock = Clock::new();
+        let before = clock.raw();
+        let theirs = clock.inner.raw();
+        let after = clock.raw();
+        assert!(before <= theirs && theirs <= after, "{before} {theirs} {after}");
     }
 
     #[test]

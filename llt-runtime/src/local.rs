@@ -23,22 +23,27 @@ struct Entry {
     core: Weak<Core>,
 }
 
+/// The most recently used entry of this thread. Kept apart from [`Table`]
+/// because it has no destructor: its thread-local needs no "initialised /
+/// destroyed" check on the hot path, and it stays readable while the thread
+/// exits (`Table`'s destructor resets it first).
+struct Last {
+    /// Logger id of the entry `entry` points to; 0 (never a logger id) when
+    /// there is none.
+    logger_id: Cell<u64>,
+    /// Inside one of `Table::entries`' boxes.
+    entry: Cell<*mut Entry>,
+}
+
 /// This thread's producers.
 struct Table {
-    /// Logger id of the entry `last` points to; 0 (never a logger id) when
-    /// there is none.
-    last_id: Cell<u64>,
-    /// The most recently used entry, inside one of `entries`' boxes.
-    last: Cell<*mut Entry>,
-    /// Boxed so that `last` stays valid while the vector grows.
+    /// Boxed so that `Last::entry` stays valid while the vector grows.
     entries: UnsafeCell<Vec<Box<Entry>>>,
 }
 
 impl Table {
     const fn new() -> Self {
         Table {
-            last_id: Cell::new(0),
-            last: Cell::new(ptr::null_mut()),
             entries: UnsafeCell::new(Vec::new()),
         }
     }
@@ -67,23 +72,35 @@ impl Table {
             }
         };
         let entry: *mut Entry = &mut *entries[index];
-        self.last.set(entry);
-        self.last_id.set(logger.id);
+        LAST.with(|last| {
+            last.entry.set(entry);
+            last.logger_id.set(logger.id);
+        });
         entry
     }
 }
 
 impl Drop for Table {
     fn drop(&mut self) {
+        // Forget the cached entry before freeing it; a later log on this
+        // thread then misses the cache, finds `TABLE` gone and counts a drop.
+        LAST.with(|last| {
+            last.logger_id.set(0);
+            last.entry.set(ptr::null_mut());
+        });
         // Dropping the producers marks their rings finished; the writers
         // write what is left and free them.
-        self.last_id.set(0);
-        self.last.set(ptr::null_mut());
         self.entries.get_mut().clear();
     }
 }
 
 thread_local! {
+    static LAST: Last = const {
+        Last {
+            logger_id: Cell::new(0),
+            entry: Cell::new(ptr::null_mut()),
+        }
+    };
     static TABLE: Table = const { Table::new() };
 }
 
@@ -92,19 +109,15 @@ thread_local! {
 /// (logging from another thread-local's destructor at thread exit).
 #[inline(always)]
 pub(crate) fn with_producer<R>(logger: &Inner, f: impl FnOnce(&mut Producer) -> R) -> Option<R> {
-    TABLE
-        .try_with(|table| {
-            let entry = if table.last_id.get() == logger.id {
-                table.last.get()
-            } else {
-                table.lookup_or_register(logger)
-            };
-            // SAFETY: `entry` points into a box owned by this thread's
-            // table, which lives until the thread exits; boxes are freed
-            // only in `lookup_or_register` and `Drop`, neither of which can
-            // run during `f`: the push path calls no user code and does not
-            // log.
-            f(unsafe { &mut (*entry).producer })
-        })
-        .ok()
+    let cached = LAST.with(|last| (last.logger_id.get() == logger.id).then(|| last.entry.get()));
+    let entry = match cached {
+        Some(entry) => entry,
+        None => TABLE.try_with(|table| table.lookup_or_register(logger)).ok()?,
+    };
+    // SAFETY: `entry` points into a box owned by this thread's table, which
+    // `LAST` names only while the box exists (the table's destructor resets
+    // `LAST` before freeing). Boxes are freed only in `lookup_or_register`
+    // and `Drop`, neither of which runs during `f`: the push path calls no
+    // user code and does not log.
+    Some(f(unsafe { &mut (*entry).producer }))
 }

@@ -65,7 +65,9 @@ impl fmt::Display for BuildError {
                 "logger capacity {requested} is too large: the maximum is {max} messages \
                  ({BYTES_PER_MESSAGE} bytes each, a 1 GiB ring per logging thread)"
             ),
-            BuildError::SpawnWriter(e) => write!(f, "could not start the logger's writer thread: {e}"),
+            BuildError::SpawnWriter(e) => {
+                write!(f, "could not start the logger's writer thread: {e}")
+            }
         }
     }
 }
@@ -194,7 +196,11 @@ impl Core {
 
     /// Marks flush tickets up to `ticket` as done (for the writer).
     pub(crate) fn complete_flush(&self, ticket: u64) {
-        let mut completed = self.flush.completed.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut completed = self
+            .flush
+            .completed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if *completed < ticket {
             *completed = ticket;
         }
@@ -204,7 +210,11 @@ impl Core {
     /// Called by the writer thread as it exits, even by unwinding.
     pub(crate) fn writer_exited(&self) {
         self.writer_alive.store(false, Release);
-        let _completed = self.flush.completed.lock().unwrap_or_else(PoisonError::into_inner);
+        let _completed = self
+            .flush
+            .completed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         self.flush.done.notify_all();
     }
 
@@ -231,7 +241,11 @@ impl Core {
         let deadline = timeout.map(|t| Instant::now() + t);
         let ticket = self.flush.requested.fetch_add(1, AcqRel) + 1;
         self.wake_writer();
-        let mut completed = self.flush.completed.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut completed = self
+            .flush
+            .completed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         while *completed < ticket {
             if !self.writer_alive.load(Acquire) {
                 return false;
@@ -285,7 +299,11 @@ impl Drop for Inner {
     fn drop(&mut self) {
         self.core.shutdown.store(true, Release);
         self.core.wake_writer();
-        let handle = self.writer.get_mut().unwrap_or_else(PoisonError::into_inner).take();
+        let handle = self
+            .writer
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         if let Some(handle) = handle
             && handle.thread().id() != thread::current().id()
         {
@@ -415,7 +433,8 @@ impl Logger {
         unsafe {
             self.push_raw(RECORD_HEADER + bytes.len(), |dst| {
                 write_header(dst, &OWNED_STRING as *const Callsite as usize, clock.raw());
-                dst.add(RECORD_HEADER).copy_from_nonoverlapping(bytes.as_ptr(), bytes.len());
+                dst.add(RECORD_HEADER)
+                    .copy_from_nonoverlapping(bytes.as_ptr(), bytes.len());
             });
         }
     }
@@ -667,8 +686,14 @@ mod tests {
         assert_eq!(Builder::ring_bytes(1).unwrap(), 64);
         assert_eq!(Builder::ring_bytes(4096).unwrap(), 4096 * 64);
         assert_eq!(Builder::ring_bytes(100).unwrap(), 8192);
-        assert_eq!(Builder::ring_bytes(MAX_CAPACITY).unwrap(), ring::MAX_CAPACITY);
-        assert!(matches!(Builder::ring_bytes(0), Err(BuildError::ZeroCapacity)));
+        assert_eq!(
+            Builder::ring_bytes(MAX_CAPACITY).unwrap(),
+            ring::MAX_CAPACITY
+        );
+        assert!(matches!(
+            Builder::ring_bytes(0),
+            Err(BuildError::ZeroCapacity)
+        ));
         assert!(matches!(
             Builder::ring_bytes(MAX_CAPACITY + 1),
             Err(BuildError::CapacityTooLarge { requested, max }) if requested == MAX_CAPACITY + 1 && max == MAX_CAPACITY

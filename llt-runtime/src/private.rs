@@ -10,12 +10,6 @@ pub use crate::logger::Logger;
 pub use crate::record::{DecodeList, EncodeList, Line, Tag, ViaCopy, ViaStr};
 use crate::record::{Payload, RECORD_HEADER, write_header};
 
-/// The formatting closure of one statement: receives the decoded argument
-/// values as nested pairs and writes the message.
-pub trait FormatArgs<L: DecodeList>: for<'r> Fn(L::Values<'r>, &mut Line) -> fmt::Result {}
-
-impl<L: DecodeList, F> FormatArgs<L> for F where F: for<'r> Fn(L::Values<'r>, &mut Line) -> fmt::Result {}
-
 /// Logs one record of statement `S` through `logger`: the hot path.
 ///
 /// The statement's `&'static Callsite` is a constant built at compile time
@@ -25,7 +19,12 @@ impl<L: DecodeList, F> FormatArgs<L> for F where F: for<'r> Fn(L::Values<'r>, &m
 /// `_format` must capture nothing (the macro's closures don't); this is
 /// checked at compile time.
 #[inline(always)]
-pub fn log<S: Site, A: EncodeList, F: FormatArgs<A::Decoders>>(logger: &Logger, args: A, _format: F) {
+pub fn log<S, A, F>(logger: &Logger, args: A, _format: F)
+where
+    S: Site,
+    A: EncodeList,
+    F: for<'r> Fn(<A::Decoders as DecodeList>::Values<'r>, &mut Line) -> fmt::Result,
+{
     let callsite: &'static Callsite = const {
         &Callsite {
             metadata: S::METADATA,
@@ -46,7 +45,11 @@ pub fn log<S: Site, A: EncodeList, F: FormatArgs<A::Decoders>>(logger: &Logger, 
 
 /// The decoder stored in a statement's callsite: reads the arguments and
 /// calls the statement's formatting closure with them.
-fn decode_and_format<L: DecodeList, F: FormatArgs<L>>(payload: &mut Payload<'_>, line: &mut Line) -> fmt::Result {
+fn decode_and_format<L, F>(payload: &mut Payload<'_>, line: &mut Line) -> fmt::Result
+where
+    L: DecodeList,
+    F: for<'r> Fn(L::Values<'r>, &mut Line) -> fmt::Result,
+{
     const {
         assert!(
             std::mem::size_of::<F>() == 0,
@@ -62,4 +65,18 @@ fn decode_and_format<L: DecodeList, F: FormatArgs<L>>(payload: &mut Payload<'_>,
     // the matching `A`.
     let values = unsafe { L::decode(payload) };
     format(values, line)
+}
+
+pub use std::{file, format_args, line, module_path};
+
+/// Writes a statement's message into the line (used by the closures).
+#[inline]
+pub fn write_line(line: &mut Line, args: fmt::Arguments<'_>) -> fmt::Result {
+    fmt::Write::write_fmt(line, args)
+}
+
+/// Gives a width or precision argument the type format_args! requires.
+#[inline(always)]
+pub const fn count(value: usize) -> usize {
+    value
 }

@@ -447,8 +447,9 @@ mod tests {
         assert_eq!(bytes.len(), 1 + 8 + owned.len() + 8);
         let mut payload = Payload::new(&bytes);
         // SAFETY: `bytes` was written by the matching encoders.
-        let (a, (b, (c, ()))) =
-            unsafe { <(CopyDec<u8>, (StrDec, (CopyDec<f64>, ()))) as DecodeList>::decode(&mut payload) };
+        let (a, (b, (c, ()))) = unsafe {
+            <(CopyDec<u8>, (StrDec, (CopyDec<f64>, ()))) as DecodeList>::decode(&mut payload)
+        };
         assert_eq!((a, b, c), (7, "héllo", -1.5));
         assert!(payload.remaining().is_empty());
     }

@@ -187,6 +187,8 @@ pub fn ring(capacity: usize) -> (Producer, Consumer) {
     });
     let producer = Producer {
         shared: shared.clone(),
+        buf,
+        capacity,
         tail: 0,
         cached_head: 0,
     };
@@ -214,6 +216,10 @@ fn prefault(buf: NonNull<u8>, capacity: usize) {
 /// The writing end of a ring. Owned by exactly one thread at a time.
 pub struct Producer {
     shared: Arc<Shared>,
+    /// Copies of `shared.buf` and `shared.capacity`, one pointer hop
+    /// closer to the hot path.
+    buf: NonNull<u8>,
+    capacity: usize,
     /// Our own position; the shared `tail` is a copy of it, published after
     /// each record. A multiple of [`FRAME_ALIGN`].
     tail: usize,
@@ -221,6 +227,12 @@ pub struct Producer {
     /// only under-estimate the free space.
     cached_head: usize,
 }
+
+// SAFETY: `buf` is a copy of `shared.buf` (kept alive by `shared`) through
+// which only the producer writes, into free space; moving the producer to
+// another thread moves that exclusive right with it. The same holds for the
+// shared state, which is `Send + Sync` (see `Shared`).
+unsafe impl Send for Producer {}
 
 impl fmt::Debug for Producer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -255,38 +267,45 @@ impl Producer {
         payload_len: usize,
         write: impl FnOnce(*mut u8),
     ) -> Result<(), PushError> {
-        let shared = &*self.shared;
-        if payload_len > shared.capacity {
-            return Err(PushError::TooLarge);
-        }
+        // No overflow: a payload is at most `isize::MAX` bytes, so `len` and
+        // `used + len` (with `used <= capacity <= 2^30`) fit in a usize.
         let len = frame_len(payload_len);
-        if self.tail.wrapping_add(len).wrapping_sub(self.cached_head) > shared.capacity {
-            if len > shared.capacity {
-                return Err(PushError::TooLarge);
-            }
-            // Acquire: pairs with the consumer's Release store of `head`, so
-            // its reads of the bytes we are about to overwrite are finished.
-            self.cached_head = shared.head.0.load(Acquire);
-            if self.tail.wrapping_add(len).wrapping_sub(self.cached_head) > shared.capacity {
-                return Err(PushError::Full);
-            }
+        if self.tail.wrapping_add(len).wrapping_sub(self.cached_head) > self.capacity {
+            self.refresh_head(len)?;
         }
-        let offset = self.tail & shared.mask();
-        debug_assert!(offset % FRAME_ALIGN == 0 && offset + len <= 2 * shared.capacity);
-        shared.tracker.write(offset, len);
+        let offset = self.tail & (self.capacity - 1);
+        debug_assert!(offset % FRAME_ALIGN == 0 && offset + len <= 2 * self.capacity);
+        self.shared.tracker.write(offset, len);
         // SAFETY: `offset + len <= 2 * capacity` (offset < capacity and
         // len <= capacity), so the frame is inside the buffer, and the bytes
         // `tail .. tail + len` are free: the consumer has released them
         // (occupancy check above) and does not read past the published tail.
         unsafe {
-            let frame = shared.buf.as_ptr().add(offset);
+            let frame = self.buf.as_ptr().add(offset);
             frame.cast::<u64>().write(payload_len as u64);
             write(frame.add(FRAME_HEADER));
         }
         self.tail = self.tail.wrapping_add(len);
         // Release: publishes the frame's bytes, written above, to the
         // consumer's Acquire load of `tail`.
-        shared.tail.0.store(self.tail, Release);
+        self.shared.tail.0.store(self.tail, Release);
+        Ok(())
+    }
+
+    /// The slow half of the occupancy check: re-reads the consumer's
+    /// position and says whether a frame of `len` bytes fits now.
+    #[cold]
+    #[inline(never)]
+    fn refresh_head(&mut self, len: usize) -> Result<(), PushError> {
+        if len > self.capacity {
+            return Err(PushError::TooLarge);
+        }
+        // Acquire: pairs with the consumer's Release store of `head`, so its
+        // reads of the bytes we are about to overwrite are finished.
+        self.cached_head = self.shared.head.0.load(Acquire);
+        if self.tail.wrapping_add(len).wrapping_sub(self.cached_head) > self.capacity {
+            return Err(PushError::Full);
+        }
         Ok(())
     }
 
@@ -378,7 +397,10 @@ impl Consumer {
             let payload_len = frame.cast::<u64>().read() as usize;
             debug_assert!(payload_len <= shared.capacity);
             shared.tracker.read(offset, frame_len(payload_len));
-            Some(std::slice::from_raw_parts(frame.add(FRAME_HEADER), payload_len))
+            Some(std::slice::from_raw_parts(
+                frame.add(FRAME_HEADER),
+                payload_len,
+            ))
         }
     }
 

@@ -251,14 +251,22 @@ impl Writer {
         // User lines formatted so far go first, to keep the order.
         self.write_batch();
         let now = self.clock.raw();
-        write_prefix(&mut self.line.buf, self.format, Level::Warn, &self.clock, &mut self.timestamps, now);
+        write_prefix(
+            &mut self.line.buf,
+            self.format,
+            Level::Warn,
+            &self.clock,
+            &mut self.timestamps,
+            now,
+        );
         let _ = fmt::Write::write_fmt(
             &mut self.line,
             format_args!("llt: {since} messages dropped since the last report (ring full)\n"),
         );
         // Not a user line: no entry in `line_ends`, so it is not counted as
         // written, and a write failure loses it silently.
-        self.sink.write_batch(&self.line.buf, &[], &self.core.counters);
+        self.sink
+            .write_batch(&self.line.buf, &[], &self.core.counters);
         self.line.buf.clear();
     }
 
@@ -292,7 +300,14 @@ fn format_record(
     // address of a `&'static Callsite` (a promoted constant or a static),
     // which is valid for the rest of the program.
     let callsite: &'static Callsite = unsafe { &*(address as *const Callsite) };
-    write_prefix(&mut line.buf, format, callsite.metadata.level, clock, timestamps, raw);
+    write_prefix(
+        &mut line.buf,
+        format,
+        callsite.metadata.level,
+        clock,
+        timestamps,
+        raw,
+    );
     let message_start = line.buf.len();
     let args = &payload[RECORD_HEADER..];
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -301,7 +316,11 @@ fn format_record(
     if !matches!(result, Ok(Ok(()))) {
         core.counters.format_errors.fetch_add(1, Relaxed);
         line.buf.truncate(message_start);
-        let what = if result.is_err() { "panicked" } else { "returned an error" };
+        let what = if result.is_err() {
+            "panicked"
+        } else {
+            "returned an error"
+        };
         let meta = &callsite.metadata;
         let _ = fmt::Write::write_fmt(
             line,

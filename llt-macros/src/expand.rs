@@ -1,0 +1,268 @@
+//! Code generation for `llt_log!` and its level variants.
+//!
+//! For `llt_log!(logger, "Event {} value {:.4}", id, v)` the output is, in
+//! outline:
+//!
+//! ```text
+//! {
+//!     let logger: &Logger = &(logger);
+//!     if STATIC_MAX_LEVEL.enables(Level::Info) && logger.enabled(Level::Info) {
+//!         match (&id, &v) {                        // each argument evaluated once
+//!             (a0, a1) => {
+//!                 struct Site;                     // this statement, as a type
+//!                 impl Site for Site { const METADATA = { level, format, module, file, line } }
+//!                 log::<Site, _, _>(
+//!                     logger,
+//!                     (encoder(a0), (encoder(a1), ())),     // raw bytes, no formatting
+//!                     |(a0, (a1, ())), line| write_fmt(line, format_args!("Event {} value {:.4}", a0, a1)),
+//!                 );
+//!             }
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! `log` turns `Site`, the argument types and the (capture-free) closure into
+//! a `&'static Callsite` constant; the closure runs on the writer thread with
+//! the values read back from the record. All paths go through
+//! `::llt_rs::__private`, so the expansion does not depend on the caller's
+//! imports or on what it names `core`, `Option` or `Result`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Expr, Ident};
+
+use crate::args::Invocation;
+use crate::format::{self, ArgRef, Count, FormatError, FormatString};
+
+/// The level a macro logs at.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Level {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+impl Level {
+    fn tokens(self) -> TokenStream {
+        let name = match self {
+            Level::Trace => "Trace",
+            Level::Debug => "Debug",
+            Level::Info => "Info",
+            Level::Warn => "Warn",
+            Level::Error => "Error",
+        };
+        let ident = Ident::new(name, Span::call_site());
+        quote!(::llt_rs::__private::Level::#ident)
+    }
+}
+
+/// Expands one invocation; errors become `compile_error!` plus a stub that
+/// still uses the arguments, so one mistake gives one error.
+pub(crate) fn expand(input: TokenStream, level: Level) -> TokenStream {
+    let invocation: Invocation = match syn::parse2(input) {
+        Ok(invocation) => invocation,
+        Err(e) => return e.to_compile_error(),
+    };
+    match generate(&invocation, level) {
+        Ok(tokens) => tokens,
+        Err(e) => {
+            let error = e.to_compile_error();
+            let stub = stub(&invocation);
+            quote!({ #error #stub })
+        }
+    }
+}
+
+/// Uses the logger and arguments without logging, after an error.
+fn stub(invocation: &Invocation) -> TokenStream {
+    let logger = invocation.logger.iter();
+    let positional = &invocation.positional;
+    let named = invocation.named.iter().map(|(_, value)| value);
+    quote!({ #( let _ = &#logger; )* #( let _ = &#positional; )* #( let _ = &#named; )* })
+}
+
+/// One argument of the generated call, in the order format_args! gets them.
+struct Argument {
+    /// The expression evaluated at the statement.
+    value: TokenStream,
+    /// `Some(name)` for `name = expr` and captured variables.
+    name: Option<Ident>,
+    /// Where errors about this argument point.
+    span: Span,
+}
+
+fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
+    let format_lit = &invocation.format;
+    let parsed = format::parse(&format_lit.value()).map_err(|e| format_error(&e, invocation))?;
+    let named_names: Vec<String> = invocation
+        .named
+        .iter()
+        .map(|(name, _)| name.to_string())
+        .collect();
+    let captured = format::check(&parsed, invocation.positional.len(), &named_names)
+        .map_err(|e| format_error(&e, invocation))?;
+
+    let mut arguments: Vec<Argument> = invocation
+        .positional
+        .iter()
+        .map(|value| Argument {
+            value: quote!(#value),
+            name: None,
+            span: value.span(),
+        })
+        .chain(invocation.named.iter().map(|(name, value)| Argument {
+            value: quote!(#value),
+            name: Some(name.clone()),
+            span: value.span(),
+        }))
+        .collect();
+    for name in &captured {
+        // A captured variable resolves where the format string is written,
+        // like format_args!'s implicit captures.
+        let ident = Ident::new(name, format_lit.span());
+        arguments.push(Argument {
+            value: quote!(#ident),
+            name: Some(ident.clone()),
+            span: format_lit.span(),
+        });
+    }
+    mark_counts(&parsed, &mut arguments, invocation.positional.len());
+
+    let level_tokens = level.tokens();
+    let logger = match &invocation.logger {
+        Some(expr) => logger_expr(expr),
+        None => quote!(::llt_rs::__private::default_logger()),
+    };
+    let bindings: Vec<Ident> = (0..arguments.len())
+        .map(|i| format_ident!("__llt_a{}", i, span = arguments[i].span))
+        .collect();
+    let values = arguments.iter().map(|a| &a.value);
+    let encoders =
+        arguments
+            .iter()
+            .zip(&bindings)
+            .rev()
+            .fold(quote!(()), |rest, (arg, binding)| {
+                let encoder =
+                    quote_spanned!(arg.span=> (&::llt_rs::__private::Tag(#binding)).llt_encoder());
+                quote!((#encoder, #rest))
+            });
+    let pattern = bindings
+        .iter()
+        .rev()
+        .fold(quote!(()), |rest, binding| quote!((#binding, #rest)));
+    let format_args = arguments
+        .iter()
+        .zip(&bindings)
+        .map(|(arg, binding)| match &arg.name {
+            Some(name) => quote!(#name = #binding),
+            None => quote!(#binding),
+        });
+
+    Ok(quote! {{
+        #[allow(unused_imports)]
+        use ::llt_rs::__private::{ViaCopy as _, ViaStr as _};
+        let __llt_logger: &::llt_rs::__private::Logger = #logger;
+        if ::llt_rs::__private::STATIC_MAX_LEVEL.enables(#level_tokens)
+            && __llt_logger.enabled(#level_tokens)
+        {
+            match (#(&(#values),)*) {
+                (#(#bindings,)*) => {
+                    #[allow(non_camel_case_types)]
+                    struct __llt_Site;
+                    impl ::llt_rs::__private::Site for __llt_Site {
+                        const METADATA: ::llt_rs::__private::Metadata = ::llt_rs::__private::Metadata {
+                            level: #level_tokens,
+                            format: #format_lit,
+                            module_path: ::llt_rs::__private::module_path!(),
+                            file: ::llt_rs::__private::file!(),
+                            line: ::llt_rs::__private::line!(),
+                        };
+                    }
+                    ::llt_rs::__private::log::<__llt_Site, _, _>(
+                        __llt_logger,
+                        #encoders,
+                        |#pattern, __llt_line: &mut ::llt_rs::__private::Line| {
+                            ::llt_rs::__private::write_line(
+                                __llt_line,
+                                ::llt_rs::__private::format_args!(#format_lit #(, #format_args)*),
+                            )
+                        },
+                    );
+                }
+            }
+        }
+    }})
+}
+
+/// `&(expr)` as a `&Logger`, so a `Logger`, a `&Logger` or anything that
+/// derefs to one works.
+fn logger_expr(expr: &Expr) -> TokenStream {
+    quote_spanned!(expr.span()=> &(#expr))
+}
+
+/// Arguments used as a width or precision (`{:1$}`, `{:.*}`, `{:w$}`) must be
+/// `usize`, as in format_args!: give them that type at the statement, so an
+/// integer literal there is inferred as `usize` too.
+fn mark_counts(parsed: &FormatString, arguments: &mut [Argument], positional: usize) {
+    let index_of = |arg: &ArgRef, arguments: &[Argument]| -> Option<usize> {
+        match arg {
+            ArgRef::Index(i) => Some(*i),
+            ArgRef::Name(name) => arguments
+                .iter()
+                .skip(positional)
+                .position(|a| a.name.as_ref().is_some_and(|n| n == name))
+                .map(|k| positional + k),
+        }
+    };
+    let mut counts = Vec::new();
+    for placeholder in parsed.placeholders() {
+        for count in [&placeholder.spec.width, &placeholder.spec.precision]
+            .into_iter()
+            .flatten()
+        {
+            if let Count::Arg(arg) = count
+                && let Some(index) = index_of(arg, arguments)
+            {
+                counts.push(index);
+            }
+        }
+    }
+    counts.sort_unstable();
+    counts.dedup();
+    for index in counts {
+        if let Some(argument) = arguments.get_mut(index) {
+            let value = &argument.value;
+            argument.value = quote_spanned!(argument.span=> ::llt_rs::__private::count(#value));
+        }
+    }
+}
+
+/// A format error as a syn error: on the offending argument when there is
+/// one, else on the format string.
+fn format_error(error: &FormatError, invocation: &Invocation) -> syn::Error {
+    let argument_span = error.unused_arg.and_then(|index| {
+        let positional = invocation.positional.len();
+        if index < positional {
+            invocation.positional.get(index).map(Spanned::span)
+        } else {
+            invocation
+                .named
+                .get(index - positional)
+                .map(|(name, _)| name.span())
+        }
+    });
+    let span = argument_span.unwrap_or_else(|| invocation.format.span());
+    let mut message = error.message.clone();
+    if argument_span.is_none() && !error.span.is_empty() {
+        let value = invocation.format.value();
+        if let Some(text) = value.get(error.span.clone()) {
+            message = format!("{message}\n  in `{text}` of the format string");
+        }
+    }
+    syn::Error::new(span, message)
+}
