@@ -8,7 +8,7 @@
 //! The module only uses `std`, so it can be unit-tested without `proc_macro`. All byte
 //! ranges index the *value* of the string literal (after unescaping), not its source text.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Range;
 
@@ -212,17 +212,6 @@ impl fmt::Display for FormatError {
 
 impl std::error::Error for FormatError {}
 
-/// What the placeholders require of the argument list.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ArgUses {
-    /// For each positional index referenced (by `{}`, `{0}`, `{:1$}`, `{:.*}`...), in
-    /// increasing order, with the span of its first use.
-    pub positional: Vec<(usize, Range<usize>)>,
-    /// Names referenced (`{name}`, `{:width$}`, `{:.prec$}`), in order of first appearance,
-    /// deduplicated, with the span of their first use.
-    pub named: Vec<(String, Range<usize>)>,
-}
-
 impl FormatString {
     /// The placeholders, in source order.
     pub fn placeholders(&self) -> impl Iterator<Item = &Placeholder> {
@@ -230,32 +219,6 @@ impl FormatString {
             Piece::Literal(_) => None,
             Piece::Placeholder(placeholder) => Some(placeholder),
         })
-    }
-
-    /// What the placeholders require of the argument list.
-    pub fn uses(&self) -> ArgUses {
-        let mut positional = BTreeMap::new();
-        let mut named: Vec<(String, Range<usize>)> = Vec::new();
-        for placeholder in self.placeholders() {
-            for arg in placeholder.args() {
-                match arg {
-                    ArgRef::Index(index) => {
-                        positional
-                            .entry(*index)
-                            .or_insert_with(|| placeholder.span.clone());
-                    }
-                    ArgRef::Name(name) => {
-                        if !named.iter().any(|(seen, _)| seen == name) {
-                            named.push((name.clone(), placeholder.span.clone()));
-                        }
-                    }
-                }
-            }
-        }
-        ArgUses {
-            positional: positional.into_iter().collect(),
-            named,
-        }
     }
 
     /// Whether any argument is referenced by an explicit number (`{0}`, `{:1$}`, `{:.2$}`).
@@ -1728,17 +1691,6 @@ mod tests {
     }
 
     #[test]
-    fn reports_uses() {
-        let fs = parse("{1} {} {a} {:b$.*} {a}").expect("valid");
-        let expected = ArgUses {
-            positional: vec![(0, 4..6), (1, 0..3), (2, 11..18)],
-            named: vec![("a".to_owned(), 7..10), ("b".to_owned(), 11..18)],
-        };
-        assert_eq!(fs.uses(), expected);
-        assert_eq!(parse("text").expect("valid").uses(), ArgUses::default());
-    }
-
-    #[test]
     fn identifiers() {
         for valid in ["a", "_a", "a1", "été", "fn", "Self"] {
             assert!(is_identifier(valid), "{valid}");
@@ -1760,7 +1712,6 @@ mod tests {
     /// Parses and checks `input` every way we can; the point is that nothing panics.
     fn exercise(input: &str) {
         if let Ok(fs) = parse(input) {
-            let _ = fs.uses();
             let named = ["a".to_owned(), "x".to_owned(), "a".to_owned()];
             for positional in [0, 1, 3, usize::MAX] {
                 for n in 0..=named.len() {

@@ -100,14 +100,11 @@ impl Clock {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 fn quanta_uses_tsc() -> bool {
     use core::arch::x86_64::__cpuid;
-    // SAFETY: `cpuid` exists on every x86_64 CPU; asking for a leaf above
-    // the maximum is answered with zeros (checked first anyway).
-    let max_extended = unsafe { __cpuid(0x8000_0000) }.eax;
+    let max_extended = __cpuid(0x8000_0000).eax;
     if max_extended < 0x8000_0007 {
         return false;
     }
-    // SAFETY: as above; both leaves are at most `max_extended`.
-    let (power, features) = unsafe { (__cpuid(0x8000_0007), __cpuid(0x8000_0001)) };
+    let (power, features) = (__cpuid(0x8000_0007), __cpuid(0x8000_0001));
     let invariant_tsc = power.edx & (1 << 8) != 0;
     let rdtscp = features.edx & (1 << 27) != 0;
     invariant_tsc && rdtscp
