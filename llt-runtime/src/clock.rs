@@ -81,6 +81,36 @@ impl Clock {
         self.inner.raw()
     }
 
+    /// Writes a raw reading (as a native-endian `u64`) to `dst`.
+    ///
+    /// Same value as [`raw`](Self::raw); on x86_64 the two halves `rdtsc`
+    /// returns are stored as they are, which saves merging them.
+    ///
+    /// # Safety
+    ///
+    /// `dst` must be valid for an unaligned write of 8 bytes.
+    #[inline(always)]
+    pub unsafe fn write_raw(&self, dst: *mut u8) {
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        if self.tsc {
+            let (low, high): (u32, u32);
+            // SAFETY: `rdtsc` exists on every x86_64 CPU; it only writes
+            // eax and edx and touches no memory.
+            unsafe {
+                core::arch::asm!("rdtsc", out("eax") low, out("edx") high, options(nomem, nostack, preserves_flags));
+            }
+            // SAFETY: the caller guarantees 8 writable bytes; x86_64 is
+            // little-endian, so low then high is the u64's layout.
+            unsafe {
+                dst.cast::<u32>().write_unaligned(low);
+                dst.add(4).cast::<u32>().write_unaligned(high);
+            }
+            return;
+        }
+        // SAFETY: the caller guarantees 8 writable bytes.
+        unsafe { dst.cast::<u64>().write_unaligned(self.inner.raw()) }
+    }
+
     /// Nanoseconds since the Unix epoch for a raw reading.
     ///
     /// Readings taken before the anchor (possible by a few cycles across
@@ -216,6 +246,11 @@ mod tests {
         let theirs = clock.inner.raw();
         let after = clock.raw();
         assert!(before <= theirs && theirs <= after, "{before} {theirs} {after}");
+        let mut written = [0u8; 8];
+        // SAFETY: `written` has 8 bytes.
+        unsafe { clock.write_raw(written.as_mut_ptr()) };
+        let written = u64::from_ne_bytes(written);
+        assert!(after <= written && written <= clock.raw());
     }
 
     #[test]

@@ -432,7 +432,7 @@ impl Logger {
         // `bytes.len()` bytes, filling the RECORD_HEADER + len bytes asked for.
         unsafe {
             self.push_raw(RECORD_HEADER + bytes.len(), |dst| {
-                write_header(dst, &OWNED_STRING as *const Callsite as usize, clock.raw());
+                write_header(dst, &OWNED_STRING as *const Callsite as usize, clock);
                 dst.add(RECORD_HEADER)
                     .copy_from_nonoverlapping(bytes.as_ptr(), bytes.len());
             });

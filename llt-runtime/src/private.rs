@@ -37,7 +37,7 @@ where
     // arguments, exactly `args.encoded_len()` bytes: all `len` bytes.
     unsafe {
         logger.push_raw(len, |dst| {
-            write_header(dst, callsite as *const Callsite as usize, clock.raw());
+            write_header(dst, callsite as *const Callsite as usize, clock);
             args.encode(dst.add(RECORD_HEADER));
         });
     }

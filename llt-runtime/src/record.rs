@@ -38,18 +38,19 @@ pub fn read_header(payload: &[u8]) -> Option<(usize, u64)> {
     ))
 }
 
-/// Writes the record header at `dst`.
+/// Writes the record header at `dst`: the callsite's address and a raw
+/// reading of `clock`, taken now.
 ///
 /// # Safety
 ///
 /// `dst` must be valid for writes of [`RECORD_HEADER`] bytes.
 #[inline(always)]
-pub unsafe fn write_header(dst: *mut u8, callsite: usize, timestamp: u64) {
+pub unsafe fn write_header(dst: *mut u8, callsite: usize, clock: &crate::Clock) {
     // SAFETY: the caller guarantees RECORD_HEADER writable bytes at `dst`;
     // unaligned writes have no alignment requirement.
     unsafe {
-        dst.cast::<usize>().write_unaligned(callsite);
-        dst.add(8).cast::<u64>().write_unaligned(timestamp);
+        dst.cast::<u64>().write_unaligned(callsite as u64);
+        clock.write_raw(dst.add(8));
     }
 }
 
@@ -456,10 +457,14 @@ mod tests {
 
     #[test]
     fn header_round_trips() {
+        let clock = crate::Clock::new();
         let mut buf = [0u8; RECORD_HEADER];
+        let before = clock.raw();
         // SAFETY: the buffer is RECORD_HEADER bytes long.
-        unsafe { write_header(buf.as_mut_ptr(), 0xdead_beef, 42) };
-        assert_eq!(read_header(&buf), Some((0xdead_beef, 42)));
+        unsafe { write_header(buf.as_mut_ptr(), 0xdead_beef, &clock) };
+        let (callsite, timestamp) = read_header(&buf).unwrap();
+        assert_eq!(callsite, 0xdead_beef);
+        assert!(before <= timestamp && timestamp <= clock.raw());
         assert_eq!(read_header(&buf[..15]), None);
     }
 }

@@ -188,9 +188,9 @@ pub fn ring(capacity: usize) -> (Producer, Consumer) {
     let producer = Producer {
         shared: shared.clone(),
         buf,
-        capacity,
+        mask: capacity - 1,
         tail: 0,
-        cached_head: 0,
+        limit: capacity,
     };
     let consumer = Consumer {
         shared,
@@ -216,16 +216,18 @@ fn prefault(buf: NonNull<u8>, capacity: usize) {
 /// The writing end of a ring. Owned by exactly one thread at a time.
 pub struct Producer {
     shared: Arc<Shared>,
-    /// Copies of `shared.buf` and `shared.capacity`, one pointer hop
-    /// closer to the hot path.
+    /// Copy of `shared.buf`, one pointer hop closer to the hot path.
     buf: NonNull<u8>,
-    capacity: usize,
+    /// `capacity - 1`.
+    mask: usize,
     /// Our own position; the shared `tail` is a copy of it, published after
     /// each record. A multiple of [`FRAME_ALIGN`].
     tail: usize,
-    /// The consumer's position as last read; `cached_head <= head`, so it can
-    /// only under-estimate the free space.
-    cached_head: usize,
+    /// How far we may write: the consumer's position as last read plus the
+    /// capacity. Never beyond the true limit, since `head` only grows, so it
+    /// can only under-estimate the free space. `limit - tail` is in
+    /// `0 ..= capacity`.
+    limit: usize,
 }
 
 // SAFETY: `buf` is a copy of `shared.buf` (kept alive by `shared`) through
@@ -239,7 +241,7 @@ impl fmt::Debug for Producer {
         f.debug_struct("Producer")
             .field("capacity", &self.shared.capacity)
             .field("tail", &self.tail)
-            .field("cached_head", &self.cached_head)
+            .field("limit", &self.limit)
             .finish()
     }
 }
@@ -267,14 +269,20 @@ impl Producer {
         payload_len: usize,
         write: impl FnOnce(*mut u8),
     ) -> Result<(), PushError> {
-        // No overflow: a payload is at most `isize::MAX` bytes, so `len` and
-        // `used + len` (with `used <= capacity <= 2^30`) fit in a usize.
-        let len = frame_len(payload_len);
-        if self.tail.wrapping_add(len).wrapping_sub(self.cached_head) > self.capacity {
-            self.refresh_head(len)?;
+        // Folds away for constant sizes; for runtime ones it bounds every
+        // position difference below to `2 * MAX_CAPACITY + 15`, so the
+        // wrapping differences compared as `isize` cannot change sign.
+        if payload_len > MAX_CAPACITY {
+            return Err(PushError::TooLarge);
         }
-        let offset = self.tail & (self.capacity - 1);
-        debug_assert!(offset % FRAME_ALIGN == 0 && offset + len <= 2 * self.capacity);
+        let len = frame_len(payload_len);
+        let tail = self.tail;
+        let new_tail = tail.wrapping_add(len);
+        if (self.limit.wrapping_sub(new_tail) as isize) < 0 {
+            self.refresh_head(tail, len)?;
+        }
+        let offset = tail & self.mask;
+        debug_assert!(offset % FRAME_ALIGN == 0 && offset + len <= 2 * (self.mask + 1));
         self.shared.tracker.write(offset, len);
         // SAFETY: `offset + len <= 2 * capacity` (offset < capacity and
         // len <= capacity), so the frame is inside the buffer, and the bytes
@@ -285,10 +293,10 @@ impl Producer {
             frame.cast::<u64>().write(payload_len as u64);
             write(frame.add(FRAME_HEADER));
         }
-        self.tail = self.tail.wrapping_add(len);
+        self.tail = new_tail;
         // Release: publishes the frame's bytes, written above, to the
         // consumer's Acquire load of `tail`.
-        self.shared.tail.0.store(self.tail, Release);
+        self.shared.tail.0.store(new_tail, Release);
         Ok(())
     }
 
@@ -296,14 +304,16 @@ impl Producer {
     /// position and says whether a frame of `len` bytes fits now.
     #[cold]
     #[inline(never)]
-    fn refresh_head(&mut self, len: usize) -> Result<(), PushError> {
-        if len > self.capacity {
+    fn refresh_head(&mut self, tail: usize, len: usize) -> Result<(), PushError> {
+        let capacity = self.shared.capacity;
+        if len > capacity {
             return Err(PushError::TooLarge);
         }
         // Acquire: pairs with the consumer's Release store of `head`, so its
         // reads of the bytes we are about to overwrite are finished.
-        self.cached_head = self.shared.head.0.load(Acquire);
-        if self.tail.wrapping_add(len).wrapping_sub(self.cached_head) > self.capacity {
+        let head = self.shared.head.0.load(Acquire);
+        self.limit = head.wrapping_add(capacity);
+        if tail.wrapping_add(len).wrapping_sub(head) > capacity {
             return Err(PushError::Full);
         }
         Ok(())
