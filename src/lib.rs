@@ -51,3 +51,8 @@ pub use llt_macros::{llt_debug, llt_error, llt_info, llt_log, llt_trace, llt_war
 pub mod __private {
     pub use llt_runtime::private::*;
 }
+
+/// The README's examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
