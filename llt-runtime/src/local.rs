@@ -38,6 +38,7 @@ struct Last {
 /// This thread's producers.
 struct Table {
     /// Boxed so that `Last::entry` stays valid while the vector grows.
+    #[allow(clippy::vec_box, reason = "the boxes give entries stable addresses")]
     entries: UnsafeCell<Vec<Box<Entry>>>,
 }
 

@@ -682,6 +682,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn logger_is_a_cheap_shareable_handle() {
+        fn assert_handle<T: Clone + Send + Sync + 'static>() {}
+        assert_handle::<Logger>();
+        assert_eq!(std::mem::size_of::<Logger>(), std::mem::size_of::<usize>());
+    }
+
+    #[test]
     fn capacity_maps_to_power_of_two_bytes() {
         assert_eq!(Builder::ring_bytes(1).unwrap(), 64);
         assert_eq!(Builder::ring_bytes(4096).unwrap(), 4096 * 64);

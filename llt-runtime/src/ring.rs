@@ -282,7 +282,7 @@ impl Producer {
             self.refresh_head(tail, len)?;
         }
         let offset = tail & self.mask;
-        debug_assert!(offset % FRAME_ALIGN == 0 && offset + len <= 2 * (self.mask + 1));
+        debug_assert!(offset.is_multiple_of(FRAME_ALIGN) && offset + len <= 2 * (self.mask + 1));
         self.shared.tracker.write(offset, len);
         // SAFETY: `offset + len <= 2 * capacity` (offset < capacity and
         // len <= capacity), so the frame is inside the buffer, and the bytes
