@@ -1,5 +1,6 @@
 //! Parsing a macro invocation: `[logger,] "format", args..., name = expr...`.
 
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, Ident, LitStr, Token};
 
@@ -42,14 +43,19 @@ impl Parse for Invocation {
             if input.is_empty() {
                 break; // trailing comma
             }
-            if input.peek(Ident) && input.peek2(Token![=]) && !input.peek2(Token![==]) {
-                let name: Ident = input.parse()?;
+            // Any identifier, keywords included, names an argument, as in
+            // format_args! (`fn = 1` for `{fn}`).
+            if input.peek(Ident::peek_any) && input.peek2(Token![=]) && !input.peek2(Token![==]) {
+                let name = Ident::parse_any(input)?;
                 input.parse::<Token![=]>()?;
                 let value: Expr = input.parse()?;
-                if named.iter().any(|(existing, _)| *existing == name) {
+                if named
+                    .iter()
+                    .any(|(existing, _)| existing.unraw() == name.unraw())
+                {
                     return Err(syn::Error::new(
                         name.span(),
-                        format!("duplicate argument named `{name}`"),
+                        format!("duplicate argument named `{}`", name.unraw()),
                     ));
                 }
                 named.push((name, value));

@@ -30,6 +30,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Expr, Ident};
 
@@ -101,7 +102,7 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
     let named_names: Vec<String> = invocation
         .named
         .iter()
-        .map(|(name, _)| name.to_string())
+        .map(|(name, _)| name.unraw().to_string())
         .collect();
     let captured = format::check(&parsed, invocation.positional.len(), &named_names)
         .map_err(|e| format_error(&e, invocation))?;
@@ -123,7 +124,7 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
     for name in &captured {
         // A captured variable resolves where the format string is written,
         // like format_args!'s implicit captures.
-        let ident = Ident::new(name, format_lit.span());
+        let ident = captured_ident(name, format_lit.span())?;
         arguments.push(Argument {
             value: quote!(#ident),
             name: Some(ident.clone()),
@@ -135,7 +136,9 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
     let level_tokens = level.tokens();
     let logger = match &invocation.logger {
         Some(expr) => logger_expr(expr),
-        None => quote!(::llt_rs::__private::default_logger()),
+        None => quote! {
+            let __llt_logger: &::llt_rs::__private::Logger = ::llt_rs::__private::default_logger();
+        },
     };
     let bindings: Vec<Ident> = (0..arguments.len())
         .map(|i| format_ident!("__llt_a{}", i, span = arguments[i].span))
@@ -166,7 +169,7 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
     Ok(quote! {{
         #[allow(unused_imports)]
         use ::llt_rs::__private::{ViaCopy as _, ViaStr as _};
-        let __llt_logger: &::llt_rs::__private::Logger = #logger;
+        #logger
         if ::llt_rs::__private::STATIC_MAX_LEVEL.enables(#level_tokens)
             && __llt_logger.enabled(#level_tokens)
         {
@@ -199,10 +202,72 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
     }})
 }
 
+/// Keywords in any edition, strict or reserved: a variable with one of these
+/// names is declared as a raw identifier (`let r#fn = 1;`), and rustc
+/// captures `{fn}` as `r#fn`.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers; captured as they are written
+/// (`{self}` in a method, as with format_args!).
+const PATH_KEYWORDS: &[&str] = &["self", "Self", "super", "crate"];
+
+/// The identifier a captured `{name}` refers to: a raw identifier for a
+/// keyword. Names the format parser accepts but that are not identifiers
+/// (its Unicode classes are approximate) give an error instead of the panic
+/// of `Ident::new`.
+fn captured_ident(name: &str, span: Span) -> syn::Result<Ident> {
+    let invalid = || {
+        syn::Error::new(
+            span,
+            format!("invalid format string: invalid argument name `{name}`"),
+        )
+    };
+    if PATH_KEYWORDS.contains(&name) {
+        return Ok(Ident::new(name, span));
+    }
+    if KEYWORDS.contains(&name) {
+        return Ok(Ident::new_raw(name, span));
+    }
+    if name.is_ascii() {
+        return Ok(Ident::new(name, span));
+    }
+    // Non-ASCII: let the compiler's lexer decide, without panicking.
+    let tokens: TokenStream = name.parse().map_err(|_| invalid())?;
+    let mut tokens = tokens.into_iter();
+    match (tokens.next(), tokens.next()) {
+        (Some(proc_macro2::TokenTree::Ident(mut ident)), None) => {
+            ident.set_span(span);
+            Ok(ident)
+        }
+        _ => Err(invalid()),
+    }
+}
+
 /// `&(expr)` as a `&Logger`, so a `Logger`, a `&Logger` or anything that
-/// derefs to one works.
+/// derefs to one works. The reference is bound first without a type: with
+/// `&Logger` expected right away, rustc would push the expectation into a
+/// block or `if` (`{ ...; &logger }`) and reject its `&Logger` as not a
+/// `Logger` instead of coercing it.
+///
+/// Two statements at the macro's block level, so that a temporary logger
+/// (`llt_log!(arc.clone(), ..)`) lives to the end of the statement.
 fn logger_expr(expr: &Expr) -> TokenStream {
-    quote_spanned!(expr.span()=> &(#expr))
+    let span = expr.span();
+    let reference = quote_spanned!(span=> &(#expr));
+    // Resolved at the call site (the expression may come from a
+    // macro_rules! macro, whose locals are hygienic), but located at the
+    // expression, where a type error points.
+    let binding = Ident::new("__llt_logger", Span::call_site().located_at(span));
+    quote! {
+        let __llt_logger = #reference;
+        let __llt_logger: &::llt_rs::__private::Logger = #binding;
+    }
 }
 
 /// Arguments used as a width or precision (`{:1$}`, `{:.*}`, `{:w$}`) must be
@@ -215,7 +280,7 @@ fn mark_counts(parsed: &FormatString, arguments: &mut [Argument], positional: us
             ArgRef::Name(name) => arguments
                 .iter()
                 .skip(positional)
-                .position(|a| a.name.as_ref().is_some_and(|n| n == name))
+                .position(|a| a.name.as_ref().is_some_and(|n| n.unraw() == name))
                 .map(|k| positional + k),
         }
     };

@@ -1,0 +1,8 @@
+use llt_rs::{Logger, llt_log};
+
+fn main() {
+    let logger = Logger::builder().sink(std::io::sink()).build().unwrap();
+    let value = 5u32;
+    let reference: &u32 = &value;
+    llt_log!(logger, "{}", reference);
+}

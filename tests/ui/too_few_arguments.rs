@@ -1,0 +1,6 @@
+use llt_rs::{Logger, llt_log};
+
+fn main() {
+    let logger = Logger::builder().sink(std::io::sink()).build().unwrap();
+    llt_log!(logger, "{} and {}", 1);
+}
