@@ -618,7 +618,7 @@ impl Builder {
     }
 
     /// How the writer waits when the rings are empty (default: a short spin,
-    /// then sleeps of 500 µs). Producers never wake it.
+    /// then sleeps growing from 500 µs to 2 ms). Producers never wake it.
     pub fn idle(mut self, idle: IdlePolicy) -> Self {
         self.idle = idle;
         self
