@@ -81,6 +81,25 @@ impl Clock {
         self.inner.raw()
     }
 
+    /// A raw reading that is not reordered with the memory accesses around
+    /// it (`lfence; rdtsc; lfence` on x86_64): for the writer's pass
+    /// bound, where the reading must happen before the rings are read.
+    pub fn raw_ordered(&self) -> u64 {
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        if self.tsc {
+            use core::arch::x86_64::{_mm_lfence, _rdtsc};
+            // SAFETY: `lfence` (SSE2, checked by the cfg) and `rdtsc` exist
+            // on every x86_64 CPU and touch no memory.
+            return unsafe {
+                _mm_lfence();
+                let now = _rdtsc();
+                _mm_lfence();
+                now
+            };
+        }
+        self.inner.raw()
+    }
+
     /// Writes a raw reading (as a native-endian `u64`) to `dst`.
     ///
     /// Same value as [`raw`](Self::raw); on x86_64 the two halves `rdtsc`

@@ -354,22 +354,35 @@ impl fmt::Debug for Logger {
     }
 }
 
-/// The callsite of lines logged with [`Logger::log`]: the payload after the
-/// header is the message's UTF-8 bytes.
-static OWNED_STRING: Callsite = Callsite {
-    metadata: Metadata {
-        level: Level::Info,
-        format: "{}",
-        module_path: "llt",
-        file: file!(),
-        line: line!(),
-    },
-    format: format_owned_string,
-};
+/// The callsite of a line logged with [`Logger::log`] or
+/// [`Logger::log_str`] at `level`: the payload after the header is the
+/// message's UTF-8 bytes.
+const fn owned_string_callsite(level: Level) -> Callsite {
+    Callsite {
+        metadata: Metadata {
+            level,
+            format: "{}",
+            module_path: "llt",
+            file: file!(),
+            line: line!(),
+        },
+        format: format_owned_string,
+    }
+}
+
+/// One static callsite per level for owned strings, indexed by
+/// `Level as usize - 1`.
+static OWNED_STRING: [Callsite; 5] = [
+    owned_string_callsite(Level::Error),
+    owned_string_callsite(Level::Warn),
+    owned_string_callsite(Level::Info),
+    owned_string_callsite(Level::Debug),
+    owned_string_callsite(Level::Trace),
+];
 
 fn format_owned_string(payload: &mut Payload<'_>, line: &mut Line) -> fmt::Result {
-    // SAFETY: records of the OWNED_STRING callsite are only written by
-    // `Logger::log`, whose payload is the bytes of a `str`.
+    // SAFETY: records of the OWNED_STRING callsites are only written by
+    // `Logger::log_str`, whose payload is the bytes of a `str`.
     let message = unsafe { std::str::from_utf8_unchecked(payload.remaining()) };
     fmt::Write::write_str(line, message)
 }
@@ -428,11 +441,12 @@ impl Logger {
         }
         let bytes = message.as_bytes();
         let clock = &self.inner.clock;
+        let callsite: &'static Callsite = &OWNED_STRING[level as usize - 1];
         // SAFETY: the closure writes the header and then exactly
         // `bytes.len()` bytes, filling the RECORD_HEADER + len bytes asked for.
         unsafe {
             self.push_raw(RECORD_HEADER + bytes.len(), |dst| {
-                write_header(dst, &OWNED_STRING as *const Callsite as usize, clock);
+                write_header(dst, callsite as *const Callsite as usize, clock);
                 dst.add(RECORD_HEADER)
                     .copy_from_nonoverlapping(bytes.as_ptr(), bytes.len());
             });

@@ -435,6 +435,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::needless_borrow, reason = "spelled as llt_log! expands it")]
     fn copy_and_str_values_round_trip() {
         let owned = String::from("héllo");
         let list = (

@@ -1,10 +1,20 @@
 //! The writer thread: drains every ring, turns records into lines, writes
 //! them in batches.
 //!
-//! Each pass takes a snapshot of every ring's tail, then repeatedly takes
-//! the record with the smallest timestamp among the ring heads (a k-way
-//! merge, as Quill's backend does), so lines of different threads come out
-//! in timestamp order and each thread's lines in program order. Lines are
+//! Each pass reads the clock (the pass *bound*), then takes a snapshot of
+//! every ring's tail, then repeatedly takes the record with the smallest
+//! timestamp among the ring heads (a k-way merge, as Quill's backend does),
+//! so lines of different threads come out in timestamp order and each
+//! thread's lines in program order.
+//!
+//! The rings are read one after another, not at one instant: while the
+//! writer looks at ring B, thread A may publish a record it did not see in
+//! ring A. A record stamped after the bound is therefore left for the next
+//! pass. Any record stamped before the bound was published before the
+//! snapshot of its ring, except for one stamped in the few nanoseconds
+//! between its clock reading and its publication: ordering across threads
+//! is exact for lines that are causally ordered (one thread logs, then
+//! signals another, which logs) and best effort within those nanoseconds. Lines are
 //! formatted into one reusable buffer and written to the sink when the
 //! buffer is large, when the rings run dry, or on `flush`.
 //!
@@ -170,8 +180,8 @@ impl Writer {
             // Read both before draining: whatever they cover is then visible.
             let shutdown = self.core.shutdown_requested();
             let flush_ticket = self.core.flush_requested();
-            let records = self.pass();
-            let idle = records == 0;
+            let (records, deferred) = self.pass();
+            let idle = records == 0 && !deferred;
             if idle || flush_ticket > self.flushed || shutdown {
                 self.write_batch();
             }
@@ -199,18 +209,21 @@ impl Writer {
         }
     }
 
-    /// One pass: adopt new rings, merge out every record visible now, free
-    /// finished rings. Returns the number of records.
-    fn pass(&mut self) -> usize {
+    /// One pass: adopt new rings, merge out every record visible now and
+    /// stamped before the pass bound, free finished rings. Returns the
+    /// number of records written and whether some were left for the next
+    /// pass.
+    fn pass(&mut self) -> (usize, bool) {
         self.core.take_pending(&mut self.rings);
-        let mut records = 0;
+        let bound = self.clock.raw_ordered();
+        // SeqCst fence: the snapshots below are taken after the bound was
+        // read, also as seen from the producers (see the module docs).
+        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
         let mut nonempty = 0;
         for ring in &mut self.rings {
             nonempty += usize::from(ring.refresh());
         }
-        if nonempty > 0 {
-            records = self.merge();
-        }
+        let (records, deferred) = if nonempty > 0 { self.merge(bound) } else { (0, false) };
         for ring in &mut self.rings {
             ring.release();
         }
@@ -218,11 +231,13 @@ impl Writer {
         if self.report_drops {
             self.report_drops();
         }
-        records
+        (records, deferred)
     }
 
-    /// Formats every record up to the snapshot, oldest timestamp first.
-    fn merge(&mut self) -> usize {
+    /// Formats every record up to the snapshot and stamped no later than
+    /// `bound`, oldest timestamp first. Returns how many, and whether later
+    /// ones were left in the rings.
+    fn merge(&mut self, bound: u64) -> (usize, bool) {
         let mut records = 0;
         loop {
             let mut oldest: Option<(usize, u64)> = None;
@@ -234,9 +249,12 @@ impl Writer {
                     }
                 }
             }
-            let Some((index, _)) = oldest else {
-                return records;
+            let Some((index, timestamp)) = oldest else {
+                return (records, false);
             };
+            if timestamp > bound {
+                return (records, true);
+            }
             let ring = &mut self.rings[index];
             if let Some(payload) = ring.peek() {
                 format_record(
@@ -279,7 +297,7 @@ impl Writer {
         );
         let _ = fmt::Write::write_fmt(
             &mut self.line,
-            format_args!("llt: {since} messages dropped since the last report (ring full)\n"),
+            format_args!("llt: {since} messages dropped since the last report\n"),
         );
         // Not a user line: no entry in `line_ends`, so it is not counted as
         // written, and a write failure loses it silently.
