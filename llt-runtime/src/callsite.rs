@@ -218,7 +218,8 @@ pub struct Metadata {
     pub module_path: &'static str,
     /// `file!()` at the statement.
     pub file: &'static str,
-    /// `line!()` at the statement.
+    /// `line!()` at the statement; 0 when there is no statement location
+    /// (lines logged with `Logger::log`).
     pub line: u32,
 }
 
@@ -233,6 +234,10 @@ pub struct Callsite {
     pub metadata: Metadata,
     /// Reads the arguments back from a record and formats the message.
     pub format: FormatFn,
+    /// `true` when each record carries its own target (module path) in
+    /// front of the arguments, as a `usize` length and UTF-8 bytes, instead
+    /// of using `metadata.module_path` (records from the `log` bridge).
+    pub target_in_payload: bool,
 }
 
 impl fmt::Debug for Callsite {

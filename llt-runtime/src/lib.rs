@@ -15,6 +15,7 @@
 
 pub mod callsite;
 pub mod clock;
+pub mod filter;
 mod exit;
 mod global;
 mod local;

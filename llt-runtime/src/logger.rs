@@ -134,11 +134,19 @@ struct FlushState {
     done: Condvar,
 }
 
+/// One thread's ring, as the writer sees it.
+#[derive(Debug)]
+pub(crate) struct Source {
+    pub(crate) consumer: Consumer,
+    /// The thread's name, or its `ThreadId` when it has none.
+    pub(crate) thread: Box<str>,
+}
+
 /// State shared by the handles, the per-thread producers and the writer.
 #[derive(Debug)]
 pub(crate) struct Core {
     /// Rings created by threads, not yet picked up by the writer.
-    pending: Mutex<Vec<Consumer>>,
+    pending: Mutex<Vec<Source>>,
     /// `pending.len()`, readable without the lock. Release on push, Acquire
     /// on the writer's check, so a non-zero count means the rings are there.
     pending_count: AtomicUsize,
@@ -166,15 +174,20 @@ impl Core {
         }
     }
 
-    /// Hands a new thread's ring to the writer.
+    /// Hands a new ring of the calling thread to the writer.
     pub(crate) fn register(&self, consumer: Consumer) {
+        let current = thread::current();
+        let thread = match current.name() {
+            Some(name) => name.into(),
+            None => format!("{:?}", current.id()).into(),
+        };
         let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        pending.push(consumer);
+        pending.push(Source { consumer, thread });
         self.pending_count.store(pending.len(), Release);
     }
 
     /// Rings registered since the last call (for the writer).
-    pub(crate) fn take_pending(&self, into: &mut Vec<Consumer>) {
+    pub(crate) fn take_pending(&self, into: &mut Vec<Source>) {
         if self.pending_count.load(Acquire) == 0 {
             return;
         }
@@ -363,10 +376,12 @@ const fn owned_string_callsite(level: Level) -> Callsite {
             level,
             format: "{}",
             module_path: "llt",
-            file: file!(),
-            line: line!(),
+            // Line 0: no statement location (the caller's is not known).
+            file: "",
+            line: 0,
         },
         format: format_owned_string,
+        target_in_payload: false,
     }
 }
 

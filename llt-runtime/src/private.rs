@@ -29,6 +29,7 @@ where
         &Callsite {
             metadata: S::METADATA,
             format: decode_and_format::<A::Decoders, F>,
+            target_in_payload: false,
         }
     };
     let clock = &logger.inner.clock;

@@ -71,6 +71,17 @@ impl<'r> Payload<'r> {
         self.bytes
     }
 
+    /// Takes a string written as a `usize` length and UTF-8 bytes (the
+    /// target in front of a bridge record), or `None` if the bytes are not
+    /// one.
+    pub(crate) fn take_str(&mut self) -> Option<&'r str> {
+        let len = usize::from_ne_bytes(self.bytes.get(..size_of::<usize>())?.try_into().ok()?);
+        let text = self.bytes.get(size_of::<usize>()..size_of::<usize>().checked_add(len)?)?;
+        let text = std::str::from_utf8(text).ok()?;
+        self.bytes = &self.bytes[size_of::<usize>() + len..];
+        Some(text)
+    }
+
     /// Takes the next `len` bytes.
     ///
     /// # Panics
@@ -88,18 +99,59 @@ impl<'r> Payload<'r> {
 
 /// The line being formatted on the writer thread.
 ///
-/// Implements [`fmt::Write`]; what is written ends up in the sink.
+/// Implements [`fmt::Write`]; what is written ends up in the sink. While a
+/// JSON line's message is written, text is escaped as a JSON string body.
 #[derive(Debug, Default)]
 pub struct Line {
     pub(crate) buf: Vec<u8>,
+    pub(crate) escape_json: bool,
 }
 
 impl fmt::Write for Line {
     #[inline]
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.buf.extend_from_slice(s.as_bytes());
+        if self.escape_json {
+            escape_json(&mut self.buf, s);
+        } else {
+            self.buf.extend_from_slice(s.as_bytes());
+        }
         Ok(())
     }
+}
+
+/// Appends `s` escaped for the inside of a JSON string (RFC 8259): `"`,
+/// `\\` and control characters are escaped, everything else is copied.
+///
+/// # Examples
+///
+/// ```
+/// let mut out = Vec::new();
+/// llt_runtime::record::escape_json(&mut out, "say \"hi\"\n\u{1}");
+/// assert_eq!(out, br#"say \"hi\"\n\u0001"#);
+/// ```
+pub fn escape_json(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x00..=0x1f | 0x7f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if escaped.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
+        } else {
+            out.extend_from_slice(escaped);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
 }
 
 /// A value's encoding on the hot thread. Implemented by the wrappers that

@@ -33,8 +33,8 @@ use std::time::Duration;
 use crate::callsite::{Callsite, Level};
 use crate::clock::{Clock, Rfc3339};
 use crate::logger::Core;
-use crate::record::{Line, Payload, RECORD_HEADER, read_header};
-use crate::ring::Consumer;
+use crate::record::{Line, Payload, RECORD_HEADER, escape_json, read_header};
+use crate::logger::Source;
 use crate::sink::Sink;
 
 /// Batch size at which the writer writes before the pass ends.
@@ -61,6 +61,13 @@ pub enum LineFormat {
     Default,
     /// The message alone.
     MessageOnly,
+    /// One JSON object per line (JSON Lines), for log shippers:
+    /// `{"ts":"2026-11-25T14:47:42.123456Z","level":"INFO","target":"app::net","file":"src/net.rs","line":42,"thread":"main","msg":"..."}`.
+    /// `target` is the statement's module path (or the `log` record's
+    /// target); `file` and `line` are left out where unknown (lines logged
+    /// with `Logger::log`, `log` records, drop reports); strings are
+    /// escaped per RFC 8259.
+    Json,
 }
 
 /// How the writer waits while the rings are empty.
@@ -110,7 +117,7 @@ impl Default for IdlePolicy {
 pub(crate) struct Writer {
     core: Arc<Core>,
     clock: Clock,
-    rings: Vec<Consumer>,
+    rings: Vec<Source>,
     line: Line,
     /// End offset (exclusive) of each complete line in `line.buf`.
     line_ends: Vec<usize>,
@@ -220,14 +227,14 @@ impl Writer {
         // read, also as seen from the producers (see the module docs).
         std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
         let mut nonempty = 0;
-        for ring in &mut self.rings {
-            nonempty += usize::from(ring.refresh());
+        for source in &mut self.rings {
+            nonempty += usize::from(source.consumer.refresh());
         }
         let (records, deferred) = if nonempty > 0 { self.merge(bound) } else { (0, false) };
-        for ring in &mut self.rings {
-            ring.release();
+        for source in &mut self.rings {
+            source.consumer.release();
         }
-        self.rings.retain_mut(|ring| !ring.is_finished());
+        self.rings.retain_mut(|source| !source.consumer.is_finished());
         if self.report_drops {
             self.report_drops();
         }
@@ -241,8 +248,8 @@ impl Writer {
         let mut records = 0;
         loop {
             let mut oldest: Option<(usize, u64)> = None;
-            for (index, ring) in self.rings.iter().enumerate() {
-                if let Some(payload) = ring.peek() {
+            for (index, source) in self.rings.iter().enumerate() {
+                if let Some(payload) = source.consumer.peek() {
                     let timestamp = read_header(payload).map_or(0, |(_, ts)| ts);
                     if oldest.is_none_or(|(_, ts)| timestamp < ts) {
                         oldest = Some((index, timestamp));
@@ -255,19 +262,18 @@ impl Writer {
             if timestamp > bound {
                 return (records, true);
             }
-            let ring = &mut self.rings[index];
-            if let Some(payload) = ring.peek() {
-                format_record(
-                    payload,
-                    &mut self.line,
-                    self.format,
-                    &self.clock,
-                    &mut self.timestamps,
-                    &self.core,
-                );
+            let source = &mut self.rings[index];
+            if let Some(payload) = source.consumer.peek() {
+                let context = Context {
+                    format: self.format,
+                    clock: &self.clock,
+                    thread: &source.thread,
+                    core: &self.core,
+                };
+                format_record(payload, &mut self.line, &mut self.timestamps, &context);
                 self.line_ends.push(self.line.buf.len());
             }
-            ring.advance();
+            source.consumer.advance();
             records += 1;
             if self.line.buf.len() >= BATCH_BYTES {
                 self.write_batch();
@@ -286,19 +292,19 @@ impl Writer {
         self.reported_drops = dropped;
         // User lines formatted so far go first, to keep the order.
         self.write_batch();
+        let context = Context {
+            format: self.format,
+            clock: &self.clock,
+            thread: "llt-writer",
+            core: &self.core,
+        };
         let now = self.clock.raw();
-        write_prefix(
-            &mut self.line.buf,
-            self.format,
-            Level::Warn,
-            &self.clock,
-            &mut self.timestamps,
-            now,
-        );
+        write_prefix(&mut self.line, &mut self.timestamps, &context, Level::Warn, "llt", None, now);
         let _ = fmt::Write::write_fmt(
             &mut self.line,
-            format_args!("llt: {since} messages dropped since the last report\n"),
+            format_args!("llt: {since} messages dropped since the last report"),
         );
+        write_suffix(&mut self.line, self.format);
         // Not a user line: no entry in `line_ends`, so it is not counted as
         // written, and a write failure loses it silently.
         self.sink
@@ -318,76 +324,100 @@ impl Writer {
     }
 }
 
-/// Appends one record's line (with its newline) to `line`.
-fn format_record(
-    payload: &[u8],
-    line: &mut Line,
+/// What a line is made with, besides the record.
+struct Context<'a> {
     format: LineFormat,
-    clock: &Clock,
-    timestamps: &mut Rfc3339,
-    core: &Core,
-) {
+    clock: &'a Clock,
+    /// The logging thread's name.
+    thread: &'a str,
+    core: &'a Core,
+}
+
+/// Appends one record's line (with its newline) to `line`.
+fn format_record(payload: &[u8], line: &mut Line, timestamps: &mut Rfc3339, context: &Context<'_>) {
     let Some((address, raw)) = read_header(payload) else {
         line.buf.extend_from_slice(b"<llt: corrupted record>\n");
-        core.counters.format_errors.fetch_add(1, Relaxed);
+        context.core.counters.format_errors.fetch_add(1, Relaxed);
         return;
     };
     // SAFETY: every record's header is written by the push path with the
     // address of a `&'static Callsite` (a promoted constant or a static),
     // which is valid for the rest of the program.
     let callsite: &'static Callsite = unsafe { &*(address as *const Callsite) };
-    write_prefix(
-        &mut line.buf,
-        format,
-        callsite.metadata.level,
-        clock,
-        timestamps,
-        raw,
-    );
+    let meta = &callsite.metadata;
+    let mut args = Payload::new(&payload[RECORD_HEADER..]);
+    let target = if callsite.target_in_payload {
+        args.take_str().unwrap_or("<corrupted target>")
+    } else {
+        meta.module_path
+    };
+    // Line 0 marks callsites without a statement location.
+    let location = (!callsite.target_in_payload && meta.line != 0).then_some((meta.file, meta.line));
+    write_prefix(line, timestamps, context, meta.level, target, location, raw);
     let message_start = line.buf.len();
-    let args = &payload[RECORD_HEADER..];
-    let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        (callsite.format)(&mut Payload::new(args), line)
-    }));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| (callsite.format)(&mut args, line)));
     if !matches!(result, Ok(Ok(()))) {
-        core.counters.format_errors.fetch_add(1, Relaxed);
+        context.core.counters.format_errors.fetch_add(1, Relaxed);
         line.buf.truncate(message_start);
-        let what = if result.is_err() {
-            "panicked"
-        } else {
-            "returned an error"
-        };
-        let meta = &callsite.metadata;
+        let what = if result.is_err() { "panicked" } else { "returned an error" };
         let _ = fmt::Write::write_fmt(
             line,
-            format_args!(
-                "<llt: formatting {what}: {:?} at {}:{}>",
-                meta.format, meta.file, meta.line
-            ),
+            format_args!("<llt: formatting {what}: {:?} at {}:{}>", meta.format, meta.file, meta.line),
         );
     }
-    line.buf.push(b'\n');
+    write_suffix(line, context.format);
 }
 
-/// Writes the part of a line before the message.
+/// Writes the part of a line before the message. For JSON, the message
+/// that follows is escaped until [`write_suffix`].
 fn write_prefix(
-    buf: &mut Vec<u8>,
-    format: LineFormat,
-    level: Level,
-    clock: &Clock,
+    line: &mut Line,
     timestamps: &mut Rfc3339,
+    context: &Context<'_>,
+    level: Level,
+    target: &str,
+    location: Option<(&str, u32)>,
     raw: u64,
 ) {
-    match format {
+    let buf = &mut line.buf;
+    match context.format {
         LineFormat::Default => {
-            timestamps.write(buf, clock.unix_nanos(raw));
+            timestamps.write(buf, context.clock.unix_nanos(raw));
             buf.push(b' ');
             let name = level.as_str().as_bytes();
             buf.extend_from_slice(name);
             buf.extend(std::iter::repeat_n(b' ', 6 - name.len()));
         }
         LineFormat::MessageOnly => {}
+        LineFormat::Json => {
+            buf.extend_from_slice(b"{\"ts\":\"");
+            timestamps.write(buf, context.clock.unix_nanos(raw));
+            buf.extend_from_slice(b"\",\"level\":\"");
+            buf.extend_from_slice(level.as_str().as_bytes());
+            buf.extend_from_slice(b"\",\"target\":\"");
+            escape_json(buf, target);
+            if let Some((file, line_number)) = location {
+                buf.extend_from_slice(b"\",\"file\":\"");
+                escape_json(buf, file);
+                let _ = write!(buf, "\",\"line\":{line_number}");
+                buf.extend_from_slice(b",\"thread\":\"");
+            } else {
+                buf.extend_from_slice(b"\",\"thread\":\"");
+            }
+            escape_json(buf, context.thread);
+            buf.extend_from_slice(b"\",\"msg\":\"");
+            line.escape_json = true;
+        }
     }
+}
+
+/// Ends a line started by [`write_prefix`].
+fn write_suffix(line: &mut Line, format: LineFormat) {
+    if format == LineFormat::Json {
+        line.escape_json = false;
+        line.buf.extend_from_slice(b"\"}");
+    }
+    line.buf.push(b'\n');
 }
 
 /// Pins the calling thread to core `index`, or says why not once on stderr.

@@ -1,0 +1,985 @@
+//! The environment filter: which log statements pass, chosen per module with
+//! a spec in `env_logger`'s syntax (read from `LLT_LOG`).
+//!
+//! # Syntax
+//!
+//! A spec is a comma-separated list of directives:
+//!
+//! * `level` (`off`, `error`, `warn`, `info`, `debug` or `trace`, in any
+//!   case) sets the default for modules no other directive names; when there
+//!   are several, the last one wins;
+//! * `path=level` sets the level of the module `path` and of the modules
+//!   inside it (`my_crate::net=debug`); when a path is given twice, the last
+//!   one wins;
+//! * a bare `path` means `path=trace`, and so does `path=` (as in
+//!   `env_logger`).
+//!
+//! Whitespace around directives, module paths and levels is ignored, and so
+//! are empty directives (`info,,` is `info`). Module paths are compared
+//! case-sensitively; they must look like Rust paths: identifiers (letters,
+//! digits and `_`, not starting with a digit, not `_` alone, optionally
+//! `r#`-prefixed) separated by `::`.
+//!
+//! **When no bare level is given, the default is `error`**: `LLT_LOG=my_crate=debug`
+//! logs `my_crate` at `debug` and every other module at `error`. The same
+//! holds for a spec with no directive at all.
+//!
+//! # Matching
+//!
+//! A directive applies to a module path when its path is equal to it or is a
+//! prefix of it ending at a `::` boundary: `my_crate::net` applies to
+//! `my_crate::net` and `my_crate::net::tcp`, but not to `my_crate::network`.
+//! When several directives apply, the longest (most specific) wins; when none
+//! does, the default applies.
+//!
+//! # Errors
+//!
+//! [`Filter::parse`] never fails as a whole: a directive it cannot read is
+//! skipped and reported as a [`FilterError`] naming it, and the other
+//! directives still apply. [`Filter::from_str`](std::str::FromStr) is the
+//! strict variant, which fails on the first problem.
+//!
+//! # Differences from `env_logger`
+//!
+//! * `env_logger` logs nothing from unmatched modules once a spec has module
+//!   directives but no bare level; here they get `error` (see above).
+//! * `env_logger` matches plain string prefixes (`net` also matches
+//!   `network`); here only whole path segments match.
+//! * `env_logger`'s `/regex` message filter is not supported: everything from
+//!   the first `/` on is reported as one error and ignored, and the text
+//!   before it is parsed as usual.
+//! * `env_logger` accepts any text as a module name; here it must look like a
+//!   Rust path, or the directive is reported and skipped.
+//!
+//! # Examples
+//!
+//! ```
+//! use llt_runtime::filter::Filter;
+//! use llt_runtime::{Level, LevelFilter};
+//!
+//! let (filter, errors) = Filter::parse("warn,my_crate::net=debug,my_crate::net::tls=off");
+//! assert!(errors.is_empty());
+//! assert_eq!(filter.level_for("my_crate::net::tcp"), LevelFilter::Debug);
+//! assert_eq!(filter.level_for("my_crate::net::tls"), LevelFilter::Off);
+//! assert_eq!(filter.level_for("my_crate::network"), LevelFilter::Warn);
+//! assert!(filter.enabled("other_crate", Level::Warn));
+//! assert!(!filter.enabled("other_crate", Level::Info));
+//! assert_eq!(filter.max_level(), LevelFilter::Debug);
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::callsite::{Level, LevelFilter};
+
+/// The variable [`Filter::from_env`] reads, and the prefix of
+/// [`FilterError`]'s message.
+const ENV_VAR: &str = "LLT_LOG";
+
+/// A parsed filter in `env_logger`'s syntax: `info`,
+/// `warn,my_crate::net=debug`, `off`, `my_crate=trace`, `error,a::b=off`.
+///
+/// It holds a default level and a list of directives (module path prefix
+/// and level), kept sorted so that the most specific prefix wins. See the
+/// [module documentation](self) for the syntax, the matching rules and the
+/// differences from `env_logger`.
+///
+/// Two filters compare equal when they have the same default and the same
+/// directives, in whatever order the specs listed them.
+///
+/// [`Filter::level_for`] scans the directives and compares strings: look a
+/// call site's level up once and cache it, not on every statement.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::filter::Filter;
+/// use llt_runtime::LevelFilter;
+///
+/// let filter: Filter = "info,my_crate=trace".parse().unwrap();
+/// assert_eq!(filter.level_for("my_crate::db"), LevelFilter::Trace);
+/// assert_eq!(filter.level_for("hyper::client"), LevelFilter::Info);
+/// assert_eq!(filter, "my_crate=trace,info".parse().unwrap());
+/// assert_eq!(filter.to_string(), "info,my_crate=trace");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    /// The level of modules no directive applies to.
+    default: LevelFilter,
+    /// At most one per module path, sorted by path length, longest first
+    /// (ties broken by the path, to make the order canonical): the first
+    /// directive that applies to a module is the most specific one.
+    directives: Vec<Directive>,
+}
+
+/// `module=level`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Directive {
+    module: String,
+    level: LevelFilter,
+}
+
+impl Filter {
+    /// Parses a spec. This never fails as a whole: it returns the filter made
+    /// of the valid directives and the list of problems, each naming the
+    /// directive (or the `/regex` suffix) it skipped, in the order they
+    /// appear in the spec.
+    ///
+    /// See the [module documentation](self) for the syntax. With no bare
+    /// level, the default is `error`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::filter::{Filter, FilterError};
+    /// use llt_runtime::LevelFilter;
+    ///
+    /// let (filter, errors) = Filter::parse("info,net=loud,db=debug");
+    /// assert_eq!(filter.level_for("db::pool"), LevelFilter::Debug);
+    /// assert_eq!(filter.level_for("net"), LevelFilter::Info);
+    /// assert_eq!(
+    ///     errors,
+    ///     [FilterError {
+    ///         part: "net=loud".to_owned(),
+    ///         message: "unknown level `loud` (expected off, error, warn, info, debug or trace)"
+    ///             .to_owned(),
+    ///     }]
+    /// );
+    ///
+    /// // No bare level: the default is `error`.
+    /// let (filter, _) = Filter::parse("db=debug");
+    /// assert_eq!(filter.level_for("net"), LevelFilter::Error);
+    /// ```
+    pub fn parse(spec: &str) -> (Filter, Vec<FilterError>) {
+        let mut errors = Vec::new();
+        let (list, regex) = match spec.split_once('/') {
+            Some((list, regex)) => (list, Some(regex)),
+            None => (spec, None),
+        };
+        let mut default = LevelFilter::Error;
+        let mut directives: Vec<Directive> = Vec::new();
+        for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match parse_directive(part) {
+                Ok((None, level)) => default = level,
+                Ok((Some(module), level)) => {
+                    match directives.iter_mut().find(|d| d.module == module) {
+                        Some(directive) => directive.level = level,
+                        None => directives.push(Directive {
+                            module: module.to_owned(),
+                            level,
+                        }),
+                    }
+                }
+                Err(message) => errors.push(FilterError {
+                    part: part.to_owned(),
+                    message,
+                }),
+            }
+        }
+        if let Some(regex) = regex {
+            errors.push(FilterError {
+                part: format!("/{}", regex.trim()),
+                message: "regex filters are not supported (everything from `/` on is ignored)"
+                    .to_owned(),
+            });
+        }
+        directives.sort_by(|a, b| {
+            b.module
+                .len()
+                .cmp(&a.module.len())
+                .then_with(|| a.module.cmp(&b.module))
+        });
+        (
+            Filter {
+                default,
+                directives,
+            },
+            errors,
+        )
+    }
+
+    /// Reads the spec in `LLT_LOG`: `Filter::from_env_var("LLT_LOG")`.
+    ///
+    /// Returns `None` when the variable is absent or empty (or only
+    /// whitespace). Invalid directives are skipped and returned as in
+    /// [`Filter::parse`]; reporting them (once, to stderr) is the caller's
+    /// job.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::filter::Filter;
+    /// use llt_runtime::LevelFilter;
+    ///
+    /// let filter = match Filter::from_env() {
+    ///     Some((filter, errors)) => {
+    ///         for error in &errors {
+    ///             eprintln!("{error}");
+    ///         }
+    ///         filter
+    ///     }
+    ///     None => Filter::from_level(LevelFilter::Info),
+    /// };
+    /// # let _ = filter;
+    /// ```
+    pub fn from_env() -> Option<(Filter, Vec<FilterError>)> {
+        Filter::from_env_var(ENV_VAR)
+    }
+
+    /// Reads the spec in the environment variable `name`, as
+    /// [`Filter::from_env`] does for `LLT_LOG`.
+    ///
+    /// Returns `None` when the variable is absent or empty (or only
+    /// whitespace). A value that is not valid UTF-8 is read lossily (the bad
+    /// bytes become `U+FFFD`, which makes their directive invalid).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::filter::Filter;
+    /// use llt_runtime::LevelFilter;
+    ///
+    /// assert!(Filter::from_env_var("MY_APP_LOG_UNSET").is_none());
+    ///
+    /// // SAFETY: this doctest is its own process and has no other thread.
+    /// unsafe { std::env::set_var("MY_APP_LOG", "warn,my_app=debug") };
+    /// let (filter, errors) = Filter::from_env_var("MY_APP_LOG").unwrap();
+    /// assert!(errors.is_empty());
+    /// assert_eq!(filter.level_for("my_app::io"), LevelFilter::Debug);
+    /// ```
+    pub fn from_env_var(name: &str) -> Option<(Filter, Vec<FilterError>)> {
+        let value = std::env::var_os(name)?;
+        let value = value.to_string_lossy();
+        if value.trim().is_empty() {
+            return None;
+        }
+        Some(Filter::parse(&value))
+    }
+
+    /// The level filter that applies to `module_path` (as given by
+    /// `module_path!()`, e.g. `my_crate::net::tcp`): that of the longest
+    /// directive whose path is the module path or a prefix of it ending at a
+    /// `::` boundary, else the default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::filter::Filter;
+    /// use llt_runtime::LevelFilter;
+    ///
+    /// let filter: Filter = "info,my_crate::net=debug".parse().unwrap();
+    /// assert_eq!(filter.level_for("my_crate::net"), LevelFilter::Debug);
+    /// assert_eq!(filter.level_for("my_crate::net::tcp"), LevelFilter::Debug);
+    /// assert_eq!(filter.level_for("my_crate::network"), LevelFilter::Info);
+    /// assert_eq!(filter.level_for("my_crate"), LevelFilter::Info);
+    /// ```
+    pub fn level_for(&self, module_path: &str) -> LevelFilter {
+        self.directives
+            .iter()
+            .find(|d| applies_to(&d.module, module_path))
+            .map_or(self.default, |d| d.level)
+    }
+
+    /// Whether a statement of `level` in `module_path` passes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::filter::Filter;
+    /// use llt_runtime::Level;
+    ///
+    /// let filter: Filter = "warn,my_crate=trace".parse().unwrap();
+    /// assert!(filter.enabled("my_crate::db", Level::Trace));
+    /// assert!(filter.enabled("hyper", Level::Error));
+    /// assert!(!filter.enabled("hyper", Level::Info));
+    /// ```
+    pub fn enabled(&self, module_path: &str, level: Level) -> bool {
+        self.level_for(module_path).enables(level)
+    }
+
+    /// The most verbose level the default or any directive allows: no
+    /// statement above it passes, whatever its module (a fast global check).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::filter::Filter;
+    /// use llt_runtime::LevelFilter;
+    ///
+    /// let filter: Filter = "warn,my_crate::db=debug".parse().unwrap();
+    /// assert_eq!(filter.max_level(), LevelFilter::Debug);
+    /// let filter: Filter = "off".parse().unwrap();
+    /// assert_eq!(filter.max_level(), LevelFilter::Off);
+    /// ```
+    pub fn max_level(&self) -> LevelFilter {
+        self.directives
+            .iter()
+            .map(|d| d.level)
+            .fold(self.default, Ord::max)
+    }
+
+    /// A filter that lets `level` (and everything more severe) through in
+    /// every module: the spec made of just that level.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::filter::Filter;
+    /// use llt_runtime::LevelFilter;
+    ///
+    /// let filter = Filter::from_level(LevelFilter::Info);
+    /// assert_eq!(filter.level_for("anything::at::all"), LevelFilter::Info);
+    /// assert_eq!(filter, "info".parse().unwrap());
+    /// ```
+    pub fn from_level(level: LevelFilter) -> Filter {
+        Filter {
+            default: level,
+            directives: Vec::new(),
+        }
+    }
+}
+
+impl FromStr for Filter {
+    type Err = FilterError;
+
+    /// Parses a spec strictly: the first problem [`Filter::parse`] would
+    /// report is an error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::filter::Filter;
+    ///
+    /// assert!("info,my_crate=debug".parse::<Filter>().is_ok());
+    /// let error = "info,a==b,net=loud".parse::<Filter>().unwrap_err();
+    /// assert_eq!(error.part, "a==b");
+    /// ```
+    fn from_str(spec: &str) -> Result<Filter, FilterError> {
+        let (filter, errors) = Filter::parse(spec);
+        match errors.into_iter().next() {
+            Some(error) => Err(error),
+            None => Ok(filter),
+        }
+    }
+}
+
+impl fmt::Display for Filter {
+    /// Writes a spec that parses back to an equal filter: the default level,
+    /// then every directive as `path=level`, most specific first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::filter::Filter;
+    ///
+    /// let filter: Filter = " my_crate , my_crate::net=WARN ".parse().unwrap();
+    /// assert_eq!(filter.to_string(), "error,my_crate::net=warn,my_crate=trace");
+    /// assert_eq!(filter.to_string().parse::<Filter>().unwrap(), filter);
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(level_name(self.default))?;
+        for directive in &self.directives {
+            write!(f, ",{}={}", directive.module, level_name(directive.level))?;
+        }
+        Ok(())
+    }
+}
+
+/// A directive of a spec that [`Filter::parse`] skipped, and why.
+///
+/// Displays as ``LLT_LOG: ignoring `part`: message`` (the prefix is `LLT_LOG`
+/// whichever variable or string the spec came from), ready to print to
+/// stderr.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::filter::Filter;
+///
+/// let (_, errors) = Filter::parse("net=loud");
+/// assert_eq!(errors[0].part, "net=loud");
+/// assert_eq!(
+///     errors[0].to_string(),
+///     "LLT_LOG: ignoring `net=loud`: unknown level `loud` \
+///      (expected off, error, warn, info, debug or trace)"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError {
+    /// The skipped directive, trimmed (or `/` and what follows it, for a
+    /// regex).
+    pub part: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for FilterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{ENV_VAR}: ignoring `{}`: {}", self.part, self.message)
+    }
+}
+
+impl std::error::Error for FilterError {}
+
+/// Parses one trimmed, non-empty directive: `(None, level)` for a bare level,
+/// `(Some(path), level)` for a module directive, or the error message.
+fn parse_directive(part: &str) -> Result<(Option<&str>, LevelFilter), String> {
+    let Some((module, level)) = part.split_once('=') else {
+        if let Some(level) = parse_level(part) {
+            return Ok((None, level));
+        }
+        check_module_path(part)?;
+        return Ok((Some(part), LevelFilter::Trace));
+    };
+    if level.contains('=') {
+        return Err("more than one `=` (expected `level`, `path` or `path=level`)".to_owned());
+    }
+    let (module, level) = (module.trim(), level.trim());
+    if module.is_empty() {
+        return Err("missing module path before `=`".to_owned());
+    }
+    check_module_path(module)?;
+    if level.is_empty() {
+        return Ok((Some(module), LevelFilter::Trace));
+    }
+    match parse_level(level) {
+        Some(level) => Ok((Some(module), level)),
+        None => Err(format!(
+            "unknown level `{level}` (expected off, error, warn, info, debug or trace)"
+        )),
+    }
+}
+
+/// A level name in any case, or `None`.
+fn parse_level(name: &str) -> Option<LevelFilter> {
+    LevelFilter::from_str(name).ok()
+}
+
+/// The name a spec uses for `level`.
+fn level_name(level: LevelFilter) -> &'static str {
+    match level {
+        LevelFilter::Off => "off",
+        LevelFilter::Error => "error",
+        LevelFilter::Warn => "warn",
+        LevelFilter::Info => "info",
+        LevelFilter::Debug => "debug",
+        LevelFilter::Trace => "trace",
+    }
+}
+
+/// `Ok` when `path` is identifiers separated by `::`.
+fn check_module_path(path: &str) -> Result<(), String> {
+    if path.split("::").all(is_identifier) {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid module path `{path}` (expected identifiers separated by `::`, \
+             like `my_crate::net`)"
+        ))
+    }
+}
+
+/// A Rust identifier, possibly raw (`r#type`, as `module_path!()` writes
+/// it); non-ASCII letters and digits count.
+fn is_identifier(ident: &str) -> bool {
+    let ident = ident.strip_prefix("r#").unwrap_or(ident);
+    let mut chars = ident.chars();
+    let starts_well = chars.next().is_some_and(|c| c == '_' || c.is_alphabetic());
+    starts_well && ident != "_" && chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+/// Whether the directive for `prefix` applies to `module_path`: equal, or a
+/// prefix ending at a `::` boundary.
+fn applies_to(prefix: &str, module_path: &str) -> bool {
+    module_path
+        .strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use LevelFilter::{Debug, Error, Info, Off, Trace, Warn};
+
+    /// Parses a spec that must be valid.
+    fn valid(spec: &str) -> Filter {
+        let (filter, errors) = Filter::parse(spec);
+        assert!(errors.is_empty(), "{spec:?}: unexpected errors {errors:?}");
+        filter
+    }
+
+    /// `(spec, [(module path, expected level)])`.
+    type ValidCase = (&'static str, &'static [(&'static str, LevelFilter)]);
+
+    const VALID: &[ValidCase] = &[
+        // Nothing: the default is `error`.
+        ("", &[("my_crate", Error), ("a::b", Error)]),
+        ("   ", &[("my_crate", Error)]),
+        (",, ,", &[("my_crate", Error)]),
+        // Default only, in any case.
+        ("info", &[("my_crate", Info), ("my_crate::net::tcp", Info)]),
+        ("INFO", &[("my_crate", Info)]),
+        ("Debug", &[("my_crate", Debug), ("x", Debug)]),
+        ("trace", &[("my_crate", Trace)]),
+        ("warn", &[("my_crate", Warn)]),
+        ("error", &[("my_crate", Error)]),
+        ("off", &[("my_crate", Off), ("my_crate::net", Off)]),
+        ("OFF", &[("a", Off)]),
+        // The last bare level wins.
+        ("info,warn", &[("my_crate", Warn)]),
+        ("trace,my_crate=info,off", &[("my_crate", Info), ("b", Off)]),
+        // Module only: the default stays `error`.
+        (
+            "my_crate=trace",
+            &[
+                ("my_crate", Trace),
+                ("my_crate::net", Trace),
+                ("my_crate_2", Error),
+                ("other", Error),
+            ],
+        ),
+        // A bare path means `trace`, and so does `path=`.
+        (
+            "my_crate::net",
+            &[
+                ("my_crate::net", Trace),
+                ("my_crate::net::tcp", Trace),
+                ("my_crate", Error),
+            ],
+        ),
+        (
+            "my_crate::net=",
+            &[("my_crate::net", Trace), ("my_crate", Error)],
+        ),
+        // Segment boundaries.
+        (
+            "warn,my_crate::net=debug",
+            &[
+                ("my_crate::net", Debug),
+                ("my_crate::net::tcp", Debug),
+                ("my_crate::network", Warn),
+                ("my_crate::ne", Warn),
+                ("my_crate", Warn),
+                ("my_crate::net_", Warn),
+            ],
+        ),
+        (
+            "info,net=off",
+            &[
+                ("net", Off),
+                ("net::x", Off),
+                ("network", Info),
+                ("a::net", Info),
+            ],
+        ),
+        // Nested: the most specific wins, whatever the order.
+        (
+            "my_crate=info,my_crate::net=debug,my_crate::net::tcp=trace",
+            &[
+                ("my_crate", Info),
+                ("my_crate::db", Info),
+                ("my_crate::net", Debug),
+                ("my_crate::net::udp", Debug),
+                ("my_crate::net::tcp", Trace),
+                ("my_crate::net::tcp::conn", Trace),
+                ("my_crate::net::tcpx", Debug),
+                ("other", Error),
+            ],
+        ),
+        (
+            "my_crate::net::tcp=trace,my_crate::net=debug,my_crate=info",
+            &[
+                ("my_crate", Info),
+                ("my_crate::net", Debug),
+                ("my_crate::net::tcp", Trace),
+            ],
+        ),
+        (
+            "error,a::b=off",
+            &[
+                ("a", Error),
+                ("a::b", Off),
+                ("a::b::c", Off),
+                ("a::bc", Error),
+            ],
+        ),
+        (
+            "trace,my_crate=off,my_crate::important=warn",
+            &[
+                ("my_crate", Off),
+                ("my_crate::noisy", Off),
+                ("my_crate::important", Warn),
+                ("other", Trace),
+            ],
+        ),
+        ("off,my_crate=trace", &[("my_crate", Trace), ("other", Off)]),
+        (
+            "my_crate::network=trace,my_crate::net=off",
+            &[
+                ("my_crate::network", Trace),
+                ("my_crate::net", Off),
+                ("my_crate::network::x", Trace),
+            ],
+        ),
+        // The last directive for a path wins.
+        ("my_crate=debug,my_crate=warn", &[("my_crate", Warn)]),
+        // Whitespace around parts, paths and levels.
+        (
+            "  info , my_crate::net = DEBUG ,\tdb\t",
+            &[("my_crate::net", Debug), ("db", Trace), ("x", Info)],
+        ),
+        // Level names as module names, case-sensitive paths.
+        ("info=debug", &[("info", Debug), ("other", Error)]),
+        (
+            "MY_CRATE=debug,warn",
+            &[("MY_CRATE", Debug), ("my_crate", Warn)],
+        ),
+        // Identifier shapes.
+        (
+            "_private::x=debug,a1::b_2=warn,r#type=info",
+            &[
+                ("_private::x", Debug),
+                ("a1::b_2::c", Warn),
+                ("r#type", Info),
+                ("_private", Error),
+            ],
+        ),
+        (
+            "ünïcode=debug",
+            &[("ünïcode::x", Debug), ("unicode", Error)],
+        ),
+        (
+            "debug,my_crate=ERROR",
+            &[("my_crate", Error), ("other", Debug)],
+        ),
+        // The empty module path (never produced by `module_path!()`).
+        ("info,a=debug", &[("", Info)]),
+    ];
+
+    #[test]
+    fn valid_specs() {
+        assert!(VALID.len() >= 25);
+        for &(spec, cases) in VALID {
+            let filter = valid(spec);
+            for &(path, expected) in cases {
+                assert_eq!(
+                    filter.level_for(path),
+                    expected,
+                    "spec {spec:?}, module {path:?}"
+                );
+                for level in [
+                    Level::Error,
+                    Level::Warn,
+                    Level::Info,
+                    Level::Debug,
+                    Level::Trace,
+                ] {
+                    assert_eq!(
+                        filter.enabled(path, level),
+                        level as u8 <= expected as u8,
+                        "spec {spec:?}, module {path:?}, level {level}"
+                    );
+                }
+                assert!(filter.max_level() >= expected, "spec {spec:?}");
+            }
+        }
+    }
+
+    /// `(spec, [(part, message)], the spec of the surviving directives)`.
+    type InvalidCase = (
+        &'static str,
+        &'static [(&'static str, &'static str)],
+        &'static str,
+    );
+
+    const UNKNOWN_LOUD: &str =
+        "unknown level `loud` (expected off, error, warn, info, debug or trace)";
+    const TWO_EQUALS: &str = "more than one `=` (expected `level`, `path` or `path=level`)";
+    const NO_PATH: &str = "missing module path before `=`";
+    const REGEX: &str = "regex filters are not supported (everything from `/` on is ignored)";
+
+    const INVALID: &[InvalidCase] = &[
+        ("net=loud", &[("net=loud", UNKNOWN_LOUD)], ""),
+        ("info,net=loud", &[("net=loud", UNKNOWN_LOUD)], "info"),
+        ("trace=loud,warn", &[("trace=loud", UNKNOWN_LOUD)], "warn"),
+        (
+            "a=inf o",
+            &[(
+                "a=inf o",
+                "unknown level `inf o` (expected off, error, warn, info, debug or trace)",
+            )],
+            "",
+        ),
+        ("a==b", &[("a==b", TWO_EQUALS)], ""),
+        ("debug, a=b=c ,x", &[("a=b=c", TWO_EQUALS)], "debug,x"),
+        ("=info", &[("=info", NO_PATH)], ""),
+        (" = ,warn", &[("=", NO_PATH)], "warn"),
+        (
+            "my crate=info",
+            &[(
+                "my crate=info",
+                "invalid module path `my crate` (expected identifiers separated by `::`, \
+                 like `my_crate::net`)",
+            )],
+            "",
+        ),
+        (
+            "info,my crate",
+            &[(
+                "my crate",
+                "invalid module path `my crate` (expected identifiers separated by `::`, \
+                 like `my_crate::net`)",
+            )],
+            "info",
+        ),
+        (
+            "a::=info,b=debug",
+            &[(
+                "a::=info",
+                "invalid module path `a::` (expected identifiers separated by `::`, \
+                 like `my_crate::net`)",
+            )],
+            "b=debug",
+        ),
+        (
+            "a::",
+            &[(
+                "a::",
+                "invalid module path `a::` (expected identifiers separated by `::`, \
+                 like `my_crate::net`)",
+            )],
+            "",
+        ),
+        (
+            "::a=info",
+            &[(
+                "::a=info",
+                "invalid module path `::a` (expected identifiers separated by `::`, \
+                 like `my_crate::net`)",
+            )],
+            "",
+        ),
+        (
+            "a:::b=warn",
+            &[(
+                "a:::b=warn",
+                "invalid module path `a:::b` (expected identifiers separated by `::`, \
+                 like `my_crate::net`)",
+            )],
+            "",
+        ),
+        (
+            "a:b=warn",
+            &[(
+                "a:b=warn",
+                "invalid module path `a:b` (expected identifiers separated by `::`, \
+                 like `my_crate::net`)",
+            )],
+            "",
+        ),
+        (
+            "1abc=info,_=warn,my-crate",
+            &[
+                (
+                    "1abc=info",
+                    "invalid module path `1abc` (expected identifiers separated by `::`, \
+                     like `my_crate::net`)",
+                ),
+                (
+                    "_=warn",
+                    "invalid module path `_` (expected identifiers separated by `::`, \
+                     like `my_crate::net`)",
+                ),
+                (
+                    "my-crate",
+                    "invalid module path `my-crate` (expected identifiers separated by `::`, \
+                     like `my_crate::net`)",
+                ),
+            ],
+            "",
+        ),
+        (
+            "warn,a::b=debug/foo.*bar",
+            &[("/foo.*bar", REGEX)],
+            "warn,a::b=debug",
+        ),
+        ("info/", &[("/", REGEX)], "info"),
+        ("/x", &[("/x", REGEX)], ""),
+        (
+            "a=loud/x/y, z",
+            &[
+                (
+                    "a=loud",
+                    "unknown level `loud` (expected off, error, warn, info, debug or trace)",
+                ),
+                ("/x/y, z", REGEX),
+            ],
+            "",
+        ),
+        (
+            "info,,bad name=debug, net = trace ,x==y,off",
+            &[
+                (
+                    "bad name=debug",
+                    "invalid module path `bad name` (expected identifiers separated by `::`, \
+                     like `my_crate::net`)",
+                ),
+                ("x==y", TWO_EQUALS),
+            ],
+            "net=trace,off",
+        ),
+    ];
+
+    #[test]
+    fn invalid_specs() {
+        assert!(INVALID.len() >= 12);
+        for &(spec, expected_errors, survivors) in INVALID {
+            let (filter, errors) = Filter::parse(spec);
+            let expected: Vec<FilterError> = expected_errors
+                .iter()
+                .map(|&(part, message)| FilterError {
+                    part: part.to_owned(),
+                    message: message.to_owned(),
+                })
+                .collect();
+            assert_eq!(errors, expected, "spec {spec:?}");
+            assert_eq!(filter, valid(survivors), "spec {spec:?}");
+            // Strict parsing fails on the first problem.
+            assert_eq!(
+                spec.parse::<Filter>(),
+                Err(expected[0].clone()),
+                "spec {spec:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn error_display() {
+        let (_, errors) = Filter::parse("net=loud,a==b");
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "LLT_LOG: ignoring `net=loud`: unknown level `loud` \
+                 (expected off, error, warn, info, debug or trace)",
+                "LLT_LOG: ignoring `a==b`: more than one `=` \
+                 (expected `level`, `path` or `path=level`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for &(spec, _) in VALID {
+            let filter = valid(spec);
+            let text = filter.to_string();
+            assert_eq!(valid(&text), filter, "spec {spec:?} displayed as {text:?}");
+            assert_eq!(valid(&text).to_string(), text, "spec {spec:?}");
+        }
+        for &(spec, _, survivors) in INVALID {
+            let (filter, _) = Filter::parse(spec);
+            assert_eq!(filter.to_string(), valid(survivors).to_string());
+        }
+    }
+
+    #[test]
+    fn display_is_canonical() {
+        let cases = [
+            ("", "error"),
+            ("info", "info"),
+            ("OFF", "off"),
+            ("my_crate", "error,my_crate=trace"),
+            (
+                "a=warn,a::b::c=debug,a::b=info,trace",
+                "trace,a::b::c=debug,a::b=info,a=warn",
+            ),
+            ("b=info,a=debug,ab=off", "error,ab=off,a=debug,b=info"),
+            (" x = Warn , x=INFO ", "error,x=info"),
+            ("info,a=debug/re", "info,a=debug"),
+        ];
+        for (spec, expected) in cases {
+            assert_eq!(Filter::parse(spec).0.to_string(), expected, "spec {spec:?}");
+        }
+    }
+
+    #[test]
+    fn equality_ignores_order() {
+        assert_eq!(valid("a=info,b=warn,debug"), valid("debug,b=warn,a=info"));
+        assert_eq!(valid("a=info,a=warn"), valid("a=warn"));
+        assert_ne!(valid("a=info"), valid("a=warn"));
+        assert_ne!(valid("info"), valid("info,a=info"));
+    }
+
+    #[test]
+    fn max_level() {
+        let cases = [
+            ("", Error),
+            ("off", Off),
+            ("off,a=warn", Warn),
+            ("trace,a=off", Trace),
+            ("info,a=debug,b=warn", Debug),
+            ("a", Trace),
+            ("warn,a=off,b=error", Warn),
+        ];
+        for (spec, expected) in cases {
+            assert_eq!(valid(spec).max_level(), expected, "spec {spec:?}");
+        }
+    }
+
+    #[test]
+    fn from_level() {
+        for level in [Off, Error, Warn, Info, Debug, Trace] {
+            let filter = Filter::from_level(level);
+            assert_eq!(filter.level_for("a::b"), level);
+            assert_eq!(filter.max_level(), level);
+            assert_eq!(filter, valid(level_name(level)));
+            assert_eq!(filter.to_string(), level_name(level));
+        }
+        assert_eq!(Filter::from_level(Error), valid(""));
+    }
+
+    /// Sets an environment variable for a test.
+    fn set_env(name: &str, value: &str) {
+        // SAFETY: `set_var` is unsound only if another thread reads or writes
+        // the environment at the same time without going through std's
+        // environment lock. Tests run in parallel threads, but every use of
+        // the environment in this test binary goes through `std::env`, which
+        // takes that lock (nothing here calls libc's `getenv` directly), and
+        // each test uses its own variable name, so no test observes another's
+        // change.
+        unsafe { std::env::set_var(name, value) };
+    }
+
+    #[test]
+    fn from_env_var_set() {
+        const NAME: &str = "LLT_LOG_TEST_FILTER_FROM_ENV_VAR_SET";
+        set_env(NAME, "warn,my_crate::net=debug,net=loud");
+        let (filter, errors) = Filter::from_env_var(NAME).expect("the variable is set");
+        assert_eq!(filter, valid("warn,my_crate::net=debug"));
+        assert_eq!(
+            errors,
+            [FilterError {
+                part: "net=loud".to_owned(),
+                message: UNKNOWN_LOUD.to_owned(),
+            }]
+        );
+    }
+
+    #[test]
+    fn from_env_var_unset() {
+        const NAME: &str = "LLT_LOG_TEST_FILTER_FROM_ENV_VAR_UNSET";
+        assert_eq!(Filter::from_env_var(NAME), None);
+    }
+
+    #[test]
+    fn from_env_var_empty() {
+        const NAME: &str = "LLT_LOG_TEST_FILTER_FROM_ENV_VAR_EMPTY";
+        set_env(NAME, "");
+        assert_eq!(Filter::from_env_var(NAME), None);
+        set_env(NAME, "  ");
+        assert_eq!(Filter::from_env_var(NAME), None);
+        set_env(NAME, "off");
+        assert_eq!(Filter::from_env_var(NAME), Some((valid("off"), Vec::new())));
+    }
+}
