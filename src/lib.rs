@@ -41,7 +41,7 @@ pub use llt_runtime::{
 };
 
 /// The building blocks, for users who want the ring or the clock alone.
-pub use llt_runtime::{callsite, clock, record, ring};
+pub use llt_runtime::{callsite, clock, filter, record, ring};
 
 #[cfg(feature = "logger")]
 pub use llt_macros::{llt_debug, llt_error, llt_info, llt_log, llt_trace, llt_warn};

@@ -6,7 +6,8 @@
 //! ```text
 //! {
 //!     let logger: &Logger = &(logger);
-//!     if STATIC_MAX_LEVEL.enables(Level::Info) && logger.enabled(Level::Info) {
+//!     static INTEREST: Interest;                   // this statement's cached filter decision
+//!     if STATIC_MAX_LEVEL.enables(Level::Info) && enabled(logger, Level::Info, &INTEREST, module_path!()) {
 //!         match (&id, &v) {                        // each argument evaluated once
 //!             (a0, a1) => {
 //!                 struct Site;                     // this statement, as a type
@@ -170,8 +171,14 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
         #[allow(unused_imports)]
         use ::llt_rs::__private::{ViaCopy as _, ViaStr as _};
         #logger
+        static __LLT_INTEREST: ::llt_rs::__private::Interest = ::llt_rs::__private::Interest::new();
         if ::llt_rs::__private::STATIC_MAX_LEVEL.enables(#level_tokens)
-            && __llt_logger.enabled(#level_tokens)
+            && ::llt_rs::__private::enabled(
+                __llt_logger,
+                #level_tokens,
+                &__LLT_INTEREST,
+                ::llt_rs::__private::module_path!(),
+            )
         {
             match (#(&(#values),)*) {
                 (#(#bindings,)*) => {

@@ -20,9 +20,10 @@
 //! digits and `_`, not starting with a digit, not `_` alone, optionally
 //! `r#`-prefixed) separated by `::`.
 //!
-//! **When no bare level is given, the default is `error`**: `LLT_LOG=my_crate=debug`
-//! logs `my_crate` at `debug` and every other module at `error`. The same
-//! holds for a spec with no directive at all.
+//! **When no bare level is given**, as in `env_logger`: a spec that names
+//! modules logs only those (`LLT_LOG=my_crate=debug` logs `my_crate` at
+//! `debug` and every other module not at all), and a spec with no directive
+//! at all (only commas or spaces) means `error`.
 //!
 //! # Matching
 //!
@@ -126,7 +127,8 @@ impl Filter {
     /// appear in the spec.
     ///
     /// See the [module documentation](self) for the syntax. With no bare
-    /// level, the default is `error`.
+    /// level, modules no directive names are off (`error` if the spec is
+    /// empty).
     ///
     /// # Examples
     ///
@@ -146,9 +148,9 @@ impl Filter {
     ///     }]
     /// );
     ///
-    /// // No bare level: the default is `error`.
+    /// // No bare level: modules no directive names are off.
     /// let (filter, _) = Filter::parse("db=debug");
-    /// assert_eq!(filter.level_for("net"), LevelFilter::Error);
+    /// assert_eq!(filter.level_for("net"), LevelFilter::Off);
     /// ```
     pub fn parse(spec: &str) -> (Filter, Vec<FilterError>) {
         let mut errors = Vec::new();
@@ -156,11 +158,11 @@ impl Filter {
             Some((list, regex)) => (list, Some(regex)),
             None => (spec, None),
         };
-        let mut default = LevelFilter::Error;
+        let mut default = None;
         let mut directives: Vec<Directive> = Vec::new();
         for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             match parse_directive(part) {
-                Ok((None, level)) => default = level,
+                Ok((None, level)) => default = Some(level),
                 Ok((Some(module), level)) => {
                     match directives.iter_mut().find(|d| d.module == module) {
                         Some(directive) => directive.level = level,
@@ -183,6 +185,13 @@ impl Filter {
                     .to_owned(),
             });
         }
+        // env_logger: with module directives but no bare level, other
+        // modules are off; with nothing at all, `error`.
+        let default = default.unwrap_or(if directives.is_empty() {
+            LevelFilter::Error
+        } else {
+            LevelFilter::Off
+        });
         directives.sort_by(|a, b| {
             b.module
                 .len()
@@ -297,6 +306,20 @@ impl Filter {
         self.level_for(module_path).enables(level)
     }
 
+    /// Whether the filter names any module (if not, one level applies to
+    /// every module).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::filter::Filter;
+    /// assert!(!Filter::parse("info").0.has_directives());
+    /// assert!(Filter::parse("info,net=debug").0.has_directives());
+    /// ```
+    pub fn has_directives(&self) -> bool {
+        !self.directives.is_empty()
+    }
+
     /// The most verbose level the default or any directive allows: no
     /// statement above it passes, whatever its module (a fast global check).
     ///
@@ -373,7 +396,7 @@ impl fmt::Display for Filter {
     /// use llt_runtime::filter::Filter;
     ///
     /// let filter: Filter = " my_crate , my_crate::net=WARN ".parse().unwrap();
-    /// assert_eq!(filter.to_string(), "error,my_crate::net=warn,my_crate=trace");
+    /// assert_eq!(filter.to_string(), "off,my_crate::net=warn,my_crate=trace");
     /// assert_eq!(filter.to_string().parse::<Filter>().unwrap(), filter);
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -529,14 +552,14 @@ mod tests {
         // The last bare level wins.
         ("info,warn", &[("my_crate", Warn)]),
         ("trace,my_crate=info,off", &[("my_crate", Info), ("b", Off)]),
-        // Module only: the default stays `error`.
+        // Module only: other modules are off (as in env_logger).
         (
             "my_crate=trace",
             &[
                 ("my_crate", Trace),
                 ("my_crate::net", Trace),
-                ("my_crate_2", Error),
-                ("other", Error),
+                ("my_crate_2", Off),
+                ("other", Off),
             ],
         ),
         // A bare path means `trace`, and so does `path=`.
@@ -545,12 +568,12 @@ mod tests {
             &[
                 ("my_crate::net", Trace),
                 ("my_crate::net::tcp", Trace),
-                ("my_crate", Error),
+                ("my_crate", Off),
             ],
         ),
         (
             "my_crate::net=",
-            &[("my_crate::net", Trace), ("my_crate", Error)],
+            &[("my_crate::net", Trace), ("my_crate", Off)],
         ),
         // Segment boundaries.
         (
@@ -584,7 +607,7 @@ mod tests {
                 ("my_crate::net::tcp", Trace),
                 ("my_crate::net::tcp::conn", Trace),
                 ("my_crate::net::tcpx", Debug),
-                ("other", Error),
+                ("other", Off),
             ],
         ),
         (
@@ -630,7 +653,7 @@ mod tests {
             &[("my_crate::net", Debug), ("db", Trace), ("x", Info)],
         ),
         // Level names as module names, case-sensitive paths.
-        ("info=debug", &[("info", Debug), ("other", Error)]),
+        ("info=debug", &[("info", Debug), ("other", Off)]),
         (
             "MY_CRATE=debug,warn",
             &[("MY_CRATE", Debug), ("my_crate", Warn)],
@@ -642,12 +665,12 @@ mod tests {
                 ("_private::x", Debug),
                 ("a1::b_2::c", Warn),
                 ("r#type", Info),
-                ("_private", Error),
+                ("_private", Off),
             ],
         ),
         (
             "ünïcode=debug",
-            &[("ünïcode::x", Debug), ("unicode", Error)],
+            &[("ünïcode::x", Debug), ("unicode", Off)],
         ),
         (
             "debug,my_crate=ERROR",
@@ -889,13 +912,13 @@ mod tests {
             ("", "error"),
             ("info", "info"),
             ("OFF", "off"),
-            ("my_crate", "error,my_crate=trace"),
+            ("my_crate", "off,my_crate=trace"),
             (
                 "a=warn,a::b::c=debug,a::b=info,trace",
                 "trace,a::b::c=debug,a::b=info,a=warn",
             ),
-            ("b=info,a=debug,ab=off", "error,ab=off,a=debug,b=info"),
-            (" x = Warn , x=INFO ", "error,x=info"),
+            ("b=info,a=debug,ab=off", "off,ab=off,a=debug,b=info"),
+            (" x = Warn , x=INFO ", "off,x=info"),
             ("info,a=debug/re", "info,a=debug"),
         ];
         for (spec, expected) in cases {

@@ -18,6 +18,7 @@ pub mod clock;
 pub mod filter;
 mod exit;
 mod global;
+pub mod interest;
 mod local;
 pub mod logger;
 #[doc(hidden)]

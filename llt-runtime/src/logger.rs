@@ -3,13 +3,15 @@
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::thread::{self, JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
 use crate::callsite::{Callsite, Level, LevelFilter, Metadata};
 use crate::clock::Clock;
+use crate::filter::Filter;
+use crate::interest::FilterState;
 use crate::local;
 use crate::record::{Line, Payload, RECORD_HEADER, write_header};
 use crate::ring::{self, Consumer, PushError};
@@ -298,9 +300,8 @@ pub(crate) struct Inner {
     /// Unique for the life of the process (never reused), so a thread's
     /// cached producer can never be mistaken for another logger's.
     pub(crate) id: u64,
-    /// Runtime level filter, a `LevelFilter as u8`. Relaxed: a filter
-    /// change needs no ordering with anything else.
-    level: AtomicU8,
+    /// The runtime filter (levels per module).
+    pub(crate) filter: FilterState,
     pub(crate) clock: Clock,
     /// Size of each thread's ring in bytes (a power of two).
     pub(crate) ring_bytes: usize,
@@ -360,7 +361,7 @@ impl fmt::Debug for Logger {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Logger")
             .field("id", &self.inner.id)
-            .field("level", &self.level())
+            .field("filter", &self.filter())
             .field("ring_bytes", &self.inner.ring_bytes)
             .field("stats", &self.stats())
             .finish()
@@ -468,18 +469,38 @@ impl Logger {
         }
     }
 
-    /// Whether a line of `level` would be logged: one relaxed load.
+    /// Whether a line of `level` logged without a module (with
+    /// [`log`](Self::log) or [`log_str`](Self::log_str)) would be written:
+    /// the filter's default level decides. One relaxed load.
     #[inline(always)]
     pub fn enabled(&self, level: Level) -> bool {
-        level as u8 <= self.inner.level.load(Relaxed)
+        self.inner.filter.default_enables(level)
     }
 
-    /// The runtime level filter.
+    /// Whether a line of `level` from the module `module_path` would be
+    /// written, per the full filter (module directives included).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::{Level, Logger, filter::Filter};
+    /// let filter = Filter::parse("warn,my_app::net=debug").0;
+    /// let logger = Logger::builder().filter(filter).sink(std::io::sink()).build().unwrap();
+    /// assert!(logger.enabled_for("my_app::net::tcp", Level::Debug));
+    /// assert!(!logger.enabled_for("my_app::db", Level::Info));
+    /// ```
+    pub fn enabled_for(&self, module_path: &str, level: Level) -> bool {
+        self.inner.filter.enables(module_path, level)
+    }
+
+    /// The filter's default level (what applies to modules it does not
+    /// name).
     pub fn level(&self) -> LevelFilter {
-        LevelFilter::from_u8(self.inner.level.load(Relaxed))
+        self.inner.filter.default_level()
     }
 
-    /// Changes the runtime level filter (for every clone of this logger).
+    /// Replaces the filter with one level for every module (for every
+    /// clone of this logger).
     ///
     /// # Examples
     ///
@@ -489,8 +510,29 @@ impl Logger {
     /// logger.set_level(LevelFilter::Error);
     /// assert!(!logger.enabled(Level::Warn));
     /// ```
-    pub fn set_level(&self, filter: LevelFilter) {
-        self.inner.level.store(filter as u8, Relaxed);
+    pub fn set_level(&self, level: LevelFilter) {
+        self.set_filter(Filter::from_level(level));
+    }
+
+    /// Replaces the filter (for every clone of this logger). Statements
+    /// re-check their module against it on their next call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::{Level, Logger, filter::Filter};
+    /// let logger = Logger::builder().sink(std::io::sink()).build().unwrap();
+    /// logger.set_filter("error,my_app::net=trace".parse().unwrap());
+    /// assert!(logger.enabled_for("my_app::net", Level::Trace));
+    /// assert_eq!(logger.filter().to_string(), "error,my_app::net=trace");
+    /// ```
+    pub fn set_filter(&self, filter: Filter) {
+        self.inner.filter.set(filter);
+    }
+
+    /// A copy of the current filter.
+    pub fn filter(&self) -> Filter {
+        self.inner.filter.get()
     }
 
     /// Lines dropped so far because a ring was full (the seed's counter).
@@ -570,6 +612,7 @@ pub struct Builder {
     pin: Option<usize>,
     format: LineFormat,
     level: LevelFilter,
+    filter: Option<Filter>,
     idle: IdlePolicy,
     report_drops: bool,
 }
@@ -582,6 +625,7 @@ impl fmt::Debug for Builder {
             .field("pin", &self.pin)
             .field("format", &self.format)
             .field("level", &self.level)
+            .field("filter", &self.filter)
             .field("idle", &self.idle)
             .field("report_drops", &self.report_drops)
             .finish()
@@ -596,6 +640,7 @@ impl Default for Builder {
             pin: None,
             format: LineFormat::default(),
             level: LevelFilter::Info,
+            filter: None,
             idle: IdlePolicy::default(),
             report_drops: true,
         }
@@ -640,10 +685,37 @@ impl Builder {
         self
     }
 
-    /// Initial runtime level filter (default `Info`).
+    /// The level for every module (default `Info`), unless a filter is
+    /// given with [`filter`](Self::filter) or in the `LLT_LOG` environment
+    /// variable.
     pub fn level(mut self, level: LevelFilter) -> Self {
         self.level = level;
         self
+    }
+
+    /// Levels per module, in `env_logger`'s syntax (see [`Filter`]). It
+    /// takes precedence over `LLT_LOG` and [`level`](Self::level).
+    pub fn filter(mut self, filter: Filter) -> Self {
+        self.filter = Some(filter);
+        self
+    }
+
+    /// The filter to start with: the one given in code, else `LLT_LOG`
+    /// (its invalid parts reported on stderr, the valid ones applied), else
+    /// one level for everything.
+    fn initial_filter(filter: Option<Filter>, level: LevelFilter) -> Filter {
+        if let Some(filter) = filter {
+            return filter;
+        }
+        match Filter::from_env() {
+            Some((filter, errors)) => {
+                for error in errors {
+                    let _ = writeln!(io::stderr(), "{error}");
+                }
+                filter
+            }
+            None => Filter::from_level(level),
+        }
     }
 
     /// How the writer waits when the rings are empty (default: a short spin,
@@ -696,7 +768,7 @@ impl Builder {
         Ok(Logger {
             inner: Arc::new(Inner {
                 id: NEXT_ID.fetch_add(1, Relaxed),
-                level: AtomicU8::new(self.level as u8),
+                filter: FilterState::new(Self::initial_filter(self.filter, self.level)),
                 clock,
                 ring_bytes,
                 core,

@@ -6,9 +6,23 @@ use std::fmt;
 
 pub use crate::callsite::{Callsite, Level, LevelFilter, Metadata, STATIC_MAX_LEVEL, Site};
 pub use crate::global::default_logger;
+pub use crate::interest::Interest;
+use crate::interest::HAS_DIRECTIVES;
 pub use crate::logger::Logger;
 pub use crate::record::{DecodeList, EncodeList, Line, Tag, ViaCopy, ViaStr};
 use crate::record::{Payload, RECORD_HEADER, write_header};
+
+/// Whether a statement of `level` in `module_path` passes `logger`'s
+/// filter: one relaxed load and a branch when the filter names no modules;
+/// otherwise the statement's cached decision (`interest`).
+#[inline(always)]
+pub fn enabled(logger: &Logger, level: Level, interest: &'static Interest, module_path: &'static str) -> bool {
+    let filter = &logger.inner.filter;
+    let max = filter.max_level();
+    // With HAS_DIRECTIVES set, `max` is above every level: the first test
+    // passes and the cached per-module decision settles it.
+    level as u8 <= max && (max & HAS_DIRECTIVES == 0 || interest.enables(filter, module_path, level))
+}
 
 /// Logs one record of statement `S` through `logger`: the hot path.
 ///

@@ -1,0 +1,1069 @@
+//! A file sink that rotates by size, by time (hourly or daily, in UTC), or
+//! both, and deletes old files.
+//!
+//! [`RollingFile`] is a [`std::io::Write`] to hand to
+//! [`Builder::sink`](crate::Builder::sink). The live file is always exactly
+//! the path given (`logs/app.log`); rotating renames it and starts a new,
+//! empty one at the same path.
+//!
+//! # File names
+//!
+//! | configuration            | rotated files                                    |
+//! |--------------------------|--------------------------------------------------|
+//! | `max_size` only          | `app.log.1` (newest), `app.log.2`, …             |
+//! | [`Rotation::Daily`]      | `app.2026-11-23.log`                             |
+//! | [`Rotation::Hourly`]     | `app.2026-11-23T14.log`                          |
+//! | time and `max_size`      | `app.2026-11-23.log.1` (newest), `.2`, … while the day lasts |
+//!
+//! * A size rotation shifts every numbered file up by one (`.1` becomes
+//!   `.2`, …) and renames the live file to `.1`.
+//! * A time rotation renames the live file after the period its lines were
+//!   written in (UTC), not the one it is rotated in: the file of Nov 23 is
+//!   `app.2026-11-23.log` even if the first line of Nov 25 rotates it.
+//! * With both, the parts of a period read, newest first, `app.2026-11-23.log`
+//!   (the last part, named when the day ends), `app.2026-11-23.log.1`,
+//!   `app.2026-11-23.log.2`, …
+//! * Without an extension (`logs/app`) the names are `app.1` and
+//!   `app.2026-11-23`; with several dots only the last one counts
+//!   (`app.v2.log` gives `app.v2.2026-11-23.log`).
+//!
+//! # Lines stay whole
+//!
+//! Rotation happens only between lines (after a `\n`). A write that would
+//! push the file over `max_size` is split at line boundaries: the lines that
+//! fit go to the current file, the rest to the next ones. A file is larger
+//! than `max_size` only when it holds a single line longer than that. A
+//! write that ends in the middle of a line defers rotation until that line
+//! is finished, so `writeln!` (which writes a line in pieces) is safe too.
+//!
+//! # Retention
+//!
+//! With [`keep(n)`](RollingFileBuilder::keep), after each rotation only the
+//! `n` newest rotated files of this log are kept (the live file is not
+//! counted): `app.log.1` … `app.log.n` for size rotation, the `n` newest
+//! dated files (`app.<date>.log` and `app.<date>.log.<k>`) for time
+//! rotation. Only names of exactly those shapes are touched; other files in
+//! the directory, directories and symbolic links are never deleted.
+//! Without `keep`, nothing is deleted.
+//!
+//! # Errors while logging
+//!
+//! A failure to rotate (a rename refused, the new file not creatable, an old
+//! file not deletable) or to write is returned by [`write`](Write::write) as
+//! an [`io::Error`] naming the file and what failed; the logger counts it and
+//! reports it on stderr. The lines of that call from the rotation point on
+//! are not written (so the logger's count of lost lines is exact), and the
+//! file keeps working: if the rotation itself failed, lines go on being
+//! appended to the current file, and rotation is retried after
+//! [`RETRY_INTERVAL`].
+//!
+//! # Limits
+//!
+//! One process, one `RollingFile` per path: two writers of one log would
+//! rotate each other's files. Time rotation happens at the first write of a
+//! new period, not on a timer. Files are not compressed, and `flush` does not
+//! `fsync`.
+//!
+//! # Examples
+//!
+//! ```
+//! use llt_runtime::rolling::{RollingFile, Rotation};
+//! use llt_runtime::{LineFormat, Logger};
+//!
+//! let dir = std::env::temp_dir().join(format!("llt-doc-rolling-{}", std::process::id()));
+//! let file = RollingFile::builder(dir.join("app.log"))
+//!     .create_dirs(true)
+//!     .rotation(Rotation::Daily)
+//!     .max_size(64 * 1024 * 1024)
+//!     .keep(14)
+//!     .open()?;
+//! let logger = Logger::builder()
+//!     .format(LineFormat::MessageOnly)
+//!     .sink(file)
+//!     .build()?;
+//! logger.log("hello");
+//! logger.flush();
+//! assert_eq!(std::fs::read_to_string(dir.join("app.log"))?, "hello\n");
+//! # drop(logger);
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How long a [`RollingFile`] whose rotation failed appends to its current
+/// file before it tries to rotate again (measured with its clock).
+pub const RETRY_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The clock a [`RollingFile`] reads to decide time rotation.
+type ClockFn = Box<dyn Fn() -> SystemTime + Send>;
+
+/// When a [`RollingFile`] starts a new file regardless of its size.
+///
+/// Periods are UTC hours or days; the rotated file is named after the
+/// period its lines were written in.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::rolling::{RollingFile, Rotation};
+/// assert_eq!(Rotation::default(), Rotation::Never);
+/// let builder = RollingFile::builder("logs/app.log").rotation(Rotation::Hourly);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Rotation {
+    /// No time-based rotation (the default): only `max_size` rotates.
+    #[default]
+    Never,
+    /// A new file every UTC hour: `app.2026-11-23T14.log`.
+    Hourly,
+    /// A new file every UTC day: `app.2026-11-23.log`.
+    Daily,
+}
+
+impl Rotation {
+    /// Length of a period in seconds, if this rotation has periods.
+    fn period_secs(self) -> Option<i64> {
+        match self {
+            Rotation::Never => None,
+            Rotation::Hourly => Some(3600),
+            Rotation::Daily => Some(86_400),
+        }
+    }
+
+    /// Index of the period `time` falls in (periods since the Unix epoch).
+    fn period_of(self, time: SystemTime) -> Option<i64> {
+        self.period_secs()
+            .map(|len| unix_secs(time).div_euclid(len))
+    }
+
+    /// The date (and hour) of period `period`, as used in file names.
+    fn label(self, period: i64) -> String {
+        let (days, hour) = match self {
+            Rotation::Hourly => (period.div_euclid(24), Some(period.rem_euclid(24))),
+            Rotation::Daily | Rotation::Never => (period, None),
+        };
+        let (year, month, day) = civil_from_days(days);
+        let year = year.clamp(0, 9999);
+        match hour {
+            Some(hour) => format!("{year:04}-{month:02}-{day:02}T{hour:02}"),
+            None => format!("{year:04}-{month:02}-{day:02}"),
+        }
+    }
+}
+
+/// Why a [`RollingFile`] could not be opened.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::rolling::{RollingError, RollingFile};
+/// let missing = std::env::temp_dir().join("llt-doc-no-such-dir/app.log");
+/// let err = RollingFile::builder(&missing).open().unwrap_err();
+/// assert!(matches!(err, RollingError::DirectoryMissing { .. }));
+/// assert!(err.to_string().contains("create_dirs(true)"));
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RollingError {
+    /// The path ends in no file name (`""`, `/`, `logs/..`).
+    NoFileName {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// [`max_size`](RollingFileBuilder::max_size) was 0.
+    ZeroMaxSize,
+    /// The log file's directory does not exist, and
+    /// [`create_dirs`](RollingFileBuilder::create_dirs) was not set.
+    DirectoryMissing {
+        /// The missing directory.
+        path: PathBuf,
+    },
+    /// Creating the missing directory failed.
+    CreateDirectory {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// Opening (or creating) the live file for appending failed: no
+    /// permission, a directory at that path, a file where a directory
+    /// should be…
+    Open {
+        /// The live file's path.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+}
+
+impl fmt::Display for RollingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RollingError::NoFileName { path } => write!(
+                f,
+                "log file path {:?} has no file name: give the live file's path, \
+                 such as \"logs/app.log\"",
+                path
+            ),
+            RollingError::ZeroMaxSize => write!(
+                f,
+                "log file max_size must be at least 1 byte \
+                 (it is in bytes: 10 MiB is 10 * 1024 * 1024)"
+            ),
+            RollingError::DirectoryMissing { path } => write!(
+                f,
+                "log directory {} does not exist: create it, or call \
+                 RollingFileBuilder::create_dirs(true) to have it created",
+                path.display()
+            ),
+            RollingError::CreateDirectory { path, source } => write!(
+                f,
+                "could not create log directory {}: {source}",
+                path.display()
+            ),
+            RollingError::Open { path, source } => {
+                write!(
+                    f,
+                    "could not open log file {} for appending: {source}",
+                    path.display()
+                )?;
+                let hint = match source.kind() {
+                    io::ErrorKind::PermissionDenied => {
+                        "; check that this user may write the file and its directory"
+                    }
+                    io::ErrorKind::IsADirectory => {
+                        "; the path is a directory: give a file path such as \"logs/app.log\""
+                    }
+                    io::ErrorKind::NotADirectory => {
+                        "; a part of the path that should be a directory is a file"
+                    }
+                    _ => "",
+                };
+                f.write_str(hint)
+            }
+        }
+    }
+}
+
+impl std::error::Error for RollingError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RollingError::CreateDirectory { source, .. } | RollingError::Open { source, .. } => {
+                Some(source)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Configures and opens a [`RollingFile`].
+///
+/// Defaults: no size limit, [`Rotation::Never`], keep every rotated file,
+/// the system clock, and the directory must exist.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::rolling::{RollingFile, Rotation};
+/// let dir = std::env::temp_dir().join(format!("llt-doc-builder-{}", std::process::id()));
+/// let file = RollingFile::builder(dir.join("app.log"))
+///     .max_size(10 * 1024 * 1024)
+///     .rotation(Rotation::Daily)
+///     .keep(30)
+///     .create_dirs(true)
+///     .open()?;
+/// assert_eq!(file.path(), dir.join("app.log"));
+/// # drop(file);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use = "a builder does nothing until `open` is called"]
+pub struct RollingFileBuilder {
+    path: PathBuf,
+    max_size: Option<u64>,
+    rotation: Rotation,
+    keep: Option<usize>,
+    clock: Option<ClockFn>,
+    create_dirs: bool,
+}
+
+impl fmt::Debug for RollingFileBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RollingFileBuilder")
+            .field("path", &self.path)
+            .field("max_size", &self.max_size)
+            .field("rotation", &self.rotation)
+            .field("keep", &self.keep)
+            .field(
+                "clock",
+                &self.clock.as_ref().map_or("system", |_| "custom"),
+            )
+            .field("create_dirs", &self.create_dirs)
+            .finish()
+    }
+}
+
+impl RollingFileBuilder {
+    /// Rotates before a write would make the live file larger than `bytes`
+    /// (at least 1; default: no limit). Lines are never split, so a file
+    /// holding a single longer line is larger.
+    pub fn max_size(mut self, bytes: u64) -> Self {
+        self.max_size = Some(bytes);
+        self
+    }
+
+    /// Rotates at each new UTC hour or day (default [`Rotation::Never`]).
+    pub fn rotation(mut self, rotation: Rotation) -> Self {
+        self.rotation = rotation;
+        self
+    }
+
+    /// Keeps only the `n` newest rotated files, deleting older ones after
+    /// each rotation (default: keep all). With `keep(0)` a rotated file is
+    /// deleted at once: only the live file remains.
+    ///
+    /// With size rotation each rotation renames every kept file, so a very
+    /// large `n` makes rotations slower.
+    pub fn keep(mut self, n: usize) -> Self {
+        self.keep = Some(n);
+        self
+    }
+
+    /// The clock that decides time rotation (default [`SystemTime::now`]);
+    /// tests inject one to cross hour and day boundaries without sleeping.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use llt_runtime::rolling::{RollingFile, Rotation};
+    /// // Always 2026-11-23T14:00:00Z.
+    /// let fixed = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_442_400);
+    /// let builder = RollingFile::builder("logs/app.log")
+    ///     .rotation(Rotation::Hourly)
+    ///     .clock(move || fixed);
+    /// ```
+    pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + 'static) -> Self {
+        self.clock = Some(Box::new(clock));
+        self
+    }
+
+    /// Whether [`open`](Self::open) creates the log file's directory and its
+    /// parents when missing (default `false`: a missing directory is an
+    /// error, [`RollingError::DirectoryMissing`], as it is usually a typo).
+    pub fn create_dirs(mut self, create: bool) -> Self {
+        self.create_dirs = create;
+        self
+    }
+
+    /// Opens the live file for appending, creating it if needed.
+    ///
+    /// An existing file is appended to: its length counts toward
+    /// `max_size`, and its lines are taken to belong to the period of its
+    /// last modification (or of now, if it is empty or was modified in the
+    /// future), so a file left over from yesterday is rotated under
+    /// yesterday's date at the first write. Old rotated files are deleted at
+    /// the first rotation, not here.
+    pub fn open(self) -> Result<RollingFile, RollingError> {
+        if self.max_size == Some(0) {
+            return Err(RollingError::ZeroMaxSize);
+        }
+        let Some(names) = Names::new(&self.path) else {
+            return Err(RollingError::NoFileName { path: self.path });
+        };
+        if let Err(e) = fs::metadata(names.dir_for_io())
+            && e.kind() == io::ErrorKind::NotFound
+        {
+            if !self.create_dirs {
+                return Err(RollingError::DirectoryMissing { path: names.dir });
+            }
+            if let Err(source) = fs::create_dir_all(&names.dir) {
+                return Err(RollingError::CreateDirectory {
+                    path: names.dir,
+                    source,
+                });
+            }
+        }
+        let opened = open_append(&self.path).and_then(|file| {
+            let metadata = file.metadata()?;
+            Ok((file, metadata))
+        });
+        let (file, metadata) = match opened {
+            Ok(opened) => opened,
+            Err(source) => {
+                return Err(RollingError::Open {
+                    path: self.path,
+                    source,
+                });
+            }
+        };
+        let clock = self.clock.unwrap_or_else(|| Box::new(SystemTime::now));
+        let now = clock();
+        let size = metadata.len();
+        let written_at = match metadata.modified() {
+            Ok(modified) if size > 0 => modified.min(now),
+            _ => now,
+        };
+        Ok(RollingFile {
+            period: self.rotation.period_of(written_at).unwrap_or(0),
+            path: self.path,
+            names,
+            file,
+            size,
+            at_line_start: true,
+            max_size: self.max_size,
+            rotation: self.rotation,
+            keep: self.keep,
+            clock,
+            failed_at: None,
+            pending: None,
+        })
+    }
+}
+
+/// A log file that rotates by size and/or time and deletes old files; a
+/// [`Write`] sink for the logger.
+///
+/// See the [module documentation](self) for the file names, how lines are
+/// kept whole and what happens on errors.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::Write;
+/// use llt_runtime::rolling::RollingFile;
+///
+/// let dir = std::env::temp_dir().join(format!("llt-doc-file-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let mut file = RollingFile::builder(dir.join("app.log")).max_size(8).keep(1).open()?;
+/// file.write_all(b"one\ntwo\nthree\n")?; // "one\ntwo\n" fills 8 bytes
+/// assert_eq!(std::fs::read_to_string(dir.join("app.log.1"))?, "one\ntwo\n");
+/// assert_eq!(std::fs::read_to_string(dir.join("app.log"))?, "three\n");
+/// # drop(file);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct RollingFile {
+    path: PathBuf,
+    names: Names,
+    file: File,
+    /// Bytes in the live file.
+    size: u64,
+    /// Whether the last byte written is a newline (or the file is new):
+    /// rotating is allowed only then.
+    at_line_start: bool,
+    /// Period (see `Rotation::period_of`) the live file's lines belong to;
+    /// 0 with `Rotation::Never`.
+    period: i64,
+    max_size: Option<u64>,
+    rotation: Rotation,
+    keep: Option<usize>,
+    clock: ClockFn,
+    /// When the last rotation failed, until one succeeds.
+    failed_at: Option<SystemTime>,
+    /// A rotation error to return at the next `write`, after a write that
+    /// had already written part of its buffer.
+    pending: Option<io::Error>,
+}
+
+impl fmt::Debug for RollingFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RollingFile")
+            .field("path", &self.path)
+            .field("size", &self.size)
+            .field("max_size", &self.max_size)
+            .field("rotation", &self.rotation)
+            .field("keep", &self.keep)
+            .field(
+                "period",
+                &self.rotation.period_secs().map(|_| self.rotation.label(self.period)),
+            )
+            .field("rotation_failed_at", &self.failed_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What to do with the start of the bytes left to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Append this many bytes to the live file.
+    Write(usize),
+    /// Rotate first.
+    Rotate(Trigger),
+}
+
+/// Why a rotation happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trigger {
+    Size,
+    Time,
+}
+
+impl RollingFile {
+    /// A builder for a rolling file whose live file is `path`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::rolling::RollingFile;
+    /// let builder = RollingFile::builder("logs/app.log").max_size(1 << 20);
+    /// ```
+    pub fn builder(path: impl Into<PathBuf>) -> RollingFileBuilder {
+        RollingFileBuilder {
+            path: path.into(),
+            max_size: None,
+            rotation: Rotation::Never,
+            keep: None,
+            clock: None,
+            create_dirs: false,
+        }
+    }
+
+    /// The live file's path, as given to [`builder`](Self::builder).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::rolling::RollingFile;
+    /// let path = std::env::temp_dir().join(format!("llt-doc-path-{}.log", std::process::id()));
+    /// let file = RollingFile::builder(&path).open()?;
+    /// assert_eq!(file.path(), path);
+    /// # drop(file);
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether a failed rotation is still in its back-off at `now`.
+    fn backing_off(&self, now: SystemTime) -> bool {
+        self.failed_at
+            .is_some_and(|failed| now.duration_since(failed).is_ok_and(|d| d < RETRY_INTERVAL))
+    }
+
+    /// Decides what to do with `rest` (not empty).
+    fn plan(&mut self, rest: &[u8], now: SystemTime) -> Step {
+        if !self.at_line_start {
+            // Finish the current line where it is.
+            return Step::Write(line_len(rest));
+        }
+        if self.backing_off(now) {
+            return Step::Write(rest.len());
+        }
+        if let Some(period) = self.rotation.period_of(now)
+            && period > self.period
+        {
+            if self.size > 0 {
+                return Step::Rotate(Trigger::Time);
+            }
+            // Nothing written in the old period: the file is the new one's.
+            self.period = period;
+        }
+        let Some(max) = self.max_size else {
+            return Step::Write(rest.len());
+        };
+        let room = max.saturating_sub(self.size);
+        let room = usize::try_from(room).unwrap_or(usize::MAX);
+        if rest.len() <= room {
+            return Step::Write(rest.len());
+        }
+        if let Some(last_newline) = rest[..room].iter().rposition(|&b| b == b'\n') {
+            return Step::Write(last_newline + 1);
+        }
+        if self.size == 0 {
+            // A line longer than max_size: whole, alone in a fresh file.
+            return Step::Write(line_len(rest));
+        }
+        Step::Rotate(Trigger::Size)
+    }
+
+    /// Rotates, then deletes old files. On failure before the new file is
+    /// open, the current file stays live and retries wait for
+    /// `RETRY_INTERVAL`.
+    fn rotate(&mut self, trigger: Trigger, now: SystemTime) -> io::Result<()> {
+        if let Err(e) = self.switch_files(trigger) {
+            self.failed_at = Some(now);
+            return Err(io::Error::new(
+                e.kind(),
+                format!(
+                    "could not rotate log file {}: {e}; lines go on to it, \
+                     rotation is retried in {} s",
+                    self.path.display(),
+                    RETRY_INTERVAL.as_secs()
+                ),
+            ));
+        }
+        self.failed_at = None;
+        self.period = self.rotation.period_of(now).unwrap_or(0);
+        self.remove_old().map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "rotated log file {}, but could not delete old files: {e}; \
+                     retried at the next rotation",
+                    self.path.display()
+                ),
+            )
+        })
+    }
+
+    /// Renames the live file (after shifting older ones) and opens a new
+    /// one. On error the current file is still the one written to.
+    fn switch_files(&mut self, trigger: Trigger) -> io::Result<()> {
+        let target = if self.rotation == Rotation::Never {
+            self.names.shift(&self.names.file_name, false)?;
+            self.names
+                .path(&numbered(&self.names.file_name, 1))
+        } else {
+            let base = self.names.timed(&self.rotation.label(self.period));
+            let base_path = self.names.path(&base);
+            if is_regular_file(&base_path) {
+                // Normally named when its period ends; here already (the
+                // clock went back, or a restart): keep the order, newest
+                // unnumbered.
+                self.names.shift(&base, true)?;
+                base_path
+            } else if trigger == Trigger::Time {
+                base_path
+            } else {
+                self.names.shift(&base, false)?;
+                self.names.path(&numbered(&base, 1))
+            }
+        };
+        let renamed = match fs::rename(&self.path, &target) {
+            Ok(()) => true,
+            // The live file was deleted behind our back: just start anew.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => {
+                return Err(with_context(
+                    e,
+                    format_args!("renaming it to {} failed", target.display()),
+                ));
+            }
+        };
+        match open_append(&self.path) {
+            Ok(file) => {
+                self.size = file.metadata().map_or(0, |m| m.len());
+                self.file = file;
+                self.at_line_start = true;
+                Ok(())
+            }
+            Err(e) => {
+                if renamed {
+                    // Best effort: put it back so the name matches the handle.
+                    let _ = fs::rename(&target, &self.path);
+                }
+                Err(with_context(e, format_args!("creating a new one failed")))
+            }
+        }
+    }
+
+    /// Deletes the rotated files beyond `keep`.
+    fn remove_old(&self) -> io::Result<()> {
+        let Some(keep) = self.keep else {
+            return Ok(());
+        };
+        let listed = self.names.list()?;
+        let doomed: Vec<&OsString> = if self.rotation == Rotation::Never {
+            let keep = u64::try_from(keep).unwrap_or(u64::MAX);
+            let base = self.names.file_name.as_encoded_bytes();
+            listed
+                .iter()
+                .filter(|name| {
+                    strip_number(base, name.as_encoded_bytes()).is_some_and(|k| k > keep)
+                })
+                .collect()
+        } else {
+            let mut rotated: Vec<(&[u8], u64, &OsString)> = listed
+                .iter()
+                .filter_map(|name| {
+                    let (label, part) = self.names.parse_timed(name.as_encoded_bytes())?;
+                    Some((label, part.unwrap_or(0), name))
+                })
+                .collect();
+            // Newest first: later period, then the unnumbered part, then .1, .2…
+            rotated.sort_by(|a, b| b.0.cmp(a.0).then(a.1.cmp(&b.1)));
+            rotated.into_iter().skip(keep).map(|(_, _, name)| name).collect()
+        };
+        let mut first_error = None;
+        for name in doomed {
+            let path = self.names.path(name);
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    first_error.get_or_insert_with(|| {
+                        with_context(e, format_args!("deleting {}", path.display()))
+                    });
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Ends a `write` call that failed after writing `done` bytes.
+    fn fail(&mut self, done: usize, error: io::Error) -> io::Result<usize> {
+        if done == 0 {
+            Err(error)
+        } else {
+            self.pending = Some(error);
+            Ok(done)
+        }
+    }
+}
+
+impl Write for RollingFile {
+    /// Writes all of `buf`, rotating before (and between) lines as needed,
+    /// and returns its length; see the [module documentation](self) for
+    /// what a failure leaves written.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(error) = self.pending.take() {
+            return Err(error);
+        }
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let now = (self.clock)();
+        let mut done = 0;
+        while done < buf.len() {
+            let rest = &buf[done..];
+            let len = match self.plan(rest, now) {
+                Step::Write(len) => len,
+                Step::Rotate(trigger) => match self.rotate(trigger, now) {
+                    Ok(()) => continue,
+                    Err(e) => return self.fail(done, e),
+                },
+            };
+            let mut chunk = &rest[..len];
+            while !chunk.is_empty() {
+                match self.file.write(chunk) {
+                    Ok(0) => {
+                        let e = io::Error::from(io::ErrorKind::WriteZero);
+                        let e = with_context(e, format_args!("writing {}", self.path.display()));
+                        // Not sticky: the next call tries again.
+                        return if done == 0 { Err(e) } else { Ok(done) };
+                    }
+                    Ok(n) => {
+                        self.size += n as u64;
+                        self.at_line_start = chunk[n - 1] == b'\n';
+                        done += n;
+                        chunk = &chunk[n..];
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        let e = with_context(e, format_args!("writing {}", self.path.display()));
+                        return if done == 0 { Err(e) } else { Ok(done) };
+                    }
+                }
+            }
+        }
+        Ok(done)
+    }
+
+    /// Flushes the live file (a no-op for a `File`: writes are not buffered
+    /// here; this does not `fsync`).
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// The names of a log's files.
+#[derive(Debug)]
+struct Names {
+    /// The live file's directory; empty for a bare file name.
+    dir: PathBuf,
+    /// `app.log`
+    file_name: OsString,
+    /// `app`
+    stem: OsString,
+    /// `log`
+    extension: Option<OsString>,
+}
+
+impl Names {
+    fn new(path: &Path) -> Option<Names> {
+        let file_name = path.file_name()?.to_os_string();
+        let as_path = Path::new(&file_name);
+        let stem = as_path.file_stem().unwrap_or(&file_name).to_os_string();
+        let extension = as_path.extension().map(OsStr::to_os_string);
+        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        Some(Names {
+            dir,
+            file_name,
+            stem,
+            extension,
+        })
+    }
+
+    /// The directory to list or check (`.` for a bare file name).
+    fn dir_for_io(&self) -> &Path {
+        if self.dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &self.dir
+        }
+    }
+
+    fn path(&self, name: &OsStr) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// `app.<label>.log`
+    fn timed(&self, label: &str) -> OsString {
+        let mut name = self.stem.clone();
+        name.push(".");
+        name.push(label);
+        if let Some(extension) = &self.extension {
+            name.push(".");
+            name.push(extension);
+        }
+        name
+    }
+
+    /// If `name` is `app.<label>.log` or `app.<label>.log.<k>`: the label
+    /// and `k`.
+    fn parse_timed<'a>(&self, name: &'a [u8]) -> Option<(&'a [u8], Option<u64>)> {
+        let rest = name
+            .strip_prefix(self.stem.as_encoded_bytes())?
+            .strip_prefix(b".")?;
+        let label_len = [13, 10]
+            .into_iter()
+            .find(|&len| rest.get(..len).is_some_and(is_label))?;
+        let (label, mut rest) = rest.split_at(label_len);
+        if let Some(extension) = &self.extension {
+            rest = rest
+                .strip_prefix(b".")?
+                .strip_prefix(extension.as_encoded_bytes())?;
+        }
+        if rest.is_empty() {
+            return Some((label, None));
+        }
+        let part = parse_number(rest.strip_prefix(b".")?)?;
+        Some((label, Some(part)))
+    }
+
+    /// Names of the regular files in the directory.
+    fn list(&self) -> io::Result<Vec<OsString>> {
+        let dir = self.dir_for_io();
+        let entries = fs::read_dir(dir)
+            .map_err(|e| with_context(e, format_args!("listing {}", dir.display())))?;
+        Ok(entries
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+            .map(|entry| entry.file_name())
+            .collect())
+    }
+
+    /// Renames `base.<k>` to `base.<k+1>` for every k, highest first, then
+    /// `base` to `base.1` if `include_base`.
+    fn shift(&self, base: &OsStr, include_base: bool) -> io::Result<()> {
+        let mut parts: Vec<u64> = self
+            .list()?
+            .iter()
+            .filter_map(|name| strip_number(base.as_encoded_bytes(), name.as_encoded_bytes()))
+            .collect();
+        parts.sort_unstable_by(|a, b| b.cmp(a));
+        let mut renames: Vec<(OsString, OsString)> = parts
+            .into_iter()
+            .filter_map(|k| Some((numbered(base, k), numbered(base, k.checked_add(1)?))))
+            .collect();
+        if include_base {
+            renames.push((base.to_os_string(), numbered(base, 1)));
+        }
+        for (from, to) in renames {
+            let (from, to) = (self.path(&from), self.path(&to));
+            fs::rename(&from, &to).map_err(|e| {
+                with_context(
+                    e,
+                    format_args!("renaming {} to {}", from.display(), to.display()),
+                )
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// `base.<k>`
+fn numbered(base: &OsStr, k: u64) -> OsString {
+    let mut name = base.to_os_string();
+    name.push(format!(".{k}"));
+    name
+}
+
+/// If `name` is `base.<k>` with k ≥ 1 written without leading zeros: k.
+fn strip_number(base: &[u8], name: &[u8]) -> Option<u64> {
+    parse_number(name.strip_prefix(base)?.strip_prefix(b".")?)
+}
+
+/// A decimal number ≥ 1 without leading zeros (as `numbered` writes it).
+fn parse_number(digits: &[u8]) -> Option<u64> {
+    if digits.first().is_none_or(|&d| d == b'0') || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+/// Whether `s` is `YYYY-MM-DD` or `YYYY-MM-DDTHH`.
+fn is_label(s: &[u8]) -> bool {
+    let shape: &[u8] = match s.len() {
+        10 => b"dddd-dd-dd",
+        13 => b"dddd-dd-ddTdd",
+        _ => return false,
+    };
+    s.iter()
+        .zip(shape)
+        .all(|(&c, &want)| if want == b'd' { c.is_ascii_digit() } else { c == want })
+}
+
+/// Length of the first line of `bytes` (newline included), or all of it.
+fn line_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| i + 1)
+}
+
+fn is_regular_file(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
+}
+
+fn open_append(path: &Path) -> io::Result<File> {
+    OpenOptions::new().create(true).append(true).open(path)
+}
+
+/// The same error kind, with what was being done in front of the message.
+fn with_context(error: io::Error, what: fmt::Arguments<'_>) -> io::Error {
+    io::Error::new(error.kind(), format!("{what}: {error}"))
+}
+
+/// Whole seconds since the Unix epoch, rounded down (negative before it).
+fn unix_secs(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => {
+            let before = before.duration();
+            let secs = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+            -secs - i64::from(before.subsec_nanos() > 0)
+        }
+    }
+}
+
+/// Year, month, day from days since 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`, public-domain algorithm; as in `clock`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: i64) -> SystemTime {
+        if secs >= 0 {
+            UNIX_EPOCH + Duration::from_secs(secs as u64)
+        } else {
+            UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
+        }
+    }
+
+    #[test]
+    fn labels() {
+        let cases = [
+            (0, "1970-01-01", "1970-01-01T00"),
+            (951_782_400, "2000-02-29", "2000-02-29T00"),
+            (1_709_164_799, "2024-02-28", "2024-02-28T23"),
+            (1_795_445_999, "2026-11-23", "2026-11-23T14"),
+            (-1, "1969-12-31", "1969-12-31T23"),
+        ];
+        for (secs, daily, hourly) in cases {
+            let day = Rotation::Daily.period_of(at(secs)).unwrap();
+            let hour = Rotation::Hourly.period_of(at(secs)).unwrap();
+            assert_eq!(Rotation::Daily.label(day), daily, "{secs}");
+            assert_eq!(Rotation::Hourly.label(hour), hourly, "{secs}");
+        }
+        assert_eq!(Rotation::Never.period_of(at(5)), None);
+        // Far outside 0000..=9999: clamped, no panic.
+        assert!(Rotation::Daily.label(i64::MAX / 86_400).starts_with("9999-"));
+        assert!(Rotation::Hourly.label(i64::MIN / 3600).starts_with("0000-"));
+    }
+
+    #[test]
+    fn far_times_do_not_overflow() {
+        let far = UNIX_EPOCH + Duration::from_secs(u64::MAX);
+        assert_eq!(unix_secs(far), i64::MAX);
+        assert!(Rotation::Hourly.period_of(far).is_some());
+        assert_eq!(unix_secs(at(-1) - Duration::from_nanos(1)), -2);
+    }
+
+    #[test]
+    fn names_and_parsing() {
+        let names = Names::new(Path::new("logs/app.log")).unwrap();
+        assert_eq!(names.timed("2026-11-23"), "app.2026-11-23.log");
+        assert_eq!(numbered(OsStr::new("app.log"), 12), "app.log.12");
+        let parse = |s: &str| {
+            names
+                .parse_timed(s.as_bytes())
+                .map(|(label, part)| (String::from_utf8(label.to_vec()).unwrap(), part))
+        };
+        assert_eq!(parse("app.2026-11-23.log"), Some(("2026-11-23".into(), None)));
+        assert_eq!(parse("app.2026-11-23T14.log.3"), Some(("2026-11-23T14".into(), Some(3))));
+        for other in [
+            "app.log",
+            "app.log.1",
+            "app.2026-11-23.log.0",
+            "app.2026-11-23.log.01",
+            "app.2026-11-23.txt",
+            "app.2026-11-23.logx",
+            "app.2026-1-23.log",
+            "app.backup.log",
+            "apps.2026-11-23.log",
+            "app.2026-11-23T1.log",
+        ] {
+            assert_eq!(parse(other), None, "{other}");
+        }
+
+        let bare = Names::new(Path::new("app")).unwrap();
+        assert_eq!(bare.dir_for_io(), Path::new("."));
+        assert_eq!(bare.timed("2026-11-23"), "app.2026-11-23");
+        assert!(bare.parse_timed(b"app.2026-11-23.2").is_some());
+        assert!(bare.parse_timed(b"app.2026-11-23.log").is_none());
+
+        assert_eq!(strip_number(b"app.log", b"app.log.7"), Some(7));
+        assert_eq!(strip_number(b"app.log", b"app.log.0"), None);
+        assert_eq!(strip_number(b"app.log", b"app.log."), None);
+        assert_eq!(strip_number(b"app.log", b"app.log.1x"), None);
+        assert_eq!(strip_number(b"app.log", b"app.log.99999999999999999999999"), None);
+        assert!(Names::new(Path::new("/")).is_none());
+        assert!(Names::new(Path::new("logs/..")).is_none());
+    }
+
+    #[test]
+    fn line_lengths() {
+        assert_eq!(line_len(b"ab\ncd\n"), 3);
+        assert_eq!(line_len(b"abc"), 3);
+        assert_eq!(line_len(b"\n"), 1);
+    }
+
+    #[test]
+    fn rolling_file_is_a_sink() {
+        fn assert_sink<T: Write + Send + 'static>() {}
+        assert_sink::<RollingFile>();
+    }
+}
