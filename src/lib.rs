@@ -40,6 +40,10 @@ pub use llt_runtime::{
     Logger, Metadata, ParseLevelError, STATIC_MAX_LEVEL, Stats, default_logger, set_default,
 };
 
+/// The `log` facade bridge (cargo feature `log`).
+#[cfg(feature = "log")]
+pub use llt_runtime::bridge;
+
 /// The building blocks, for users who want the ring or the clock alone.
 pub use llt_runtime::{callsite, clock, filter, record, ring};
 

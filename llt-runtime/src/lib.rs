@@ -13,6 +13,8 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+#[cfg(feature = "log")]
+pub mod bridge;
 pub mod callsite;
 pub mod clock;
 pub mod filter;

@@ -396,9 +396,10 @@ static OWNED_STRING: [Callsite; 5] = [
     owned_string_callsite(Level::Trace),
 ];
 
-fn format_owned_string(payload: &mut Payload<'_>, line: &mut Line) -> fmt::Result {
-    // SAFETY: records of the OWNED_STRING callsites are only written by
-    // `Logger::log_str`, whose payload is the bytes of a `str`.
+pub(crate) fn format_owned_string(payload: &mut Payload<'_>, line: &mut Line) -> fmt::Result {
+    // SAFETY: records of the callsites that use this decoder are written by
+    // `Logger::log_str` and the `log` bridge, whose payload (after the
+    // bridge's target, taken by the writer) is the bytes of a `str`.
     let message = unsafe { std::str::from_utf8_unchecked(payload.remaining()) };
     fmt::Write::write_str(line, message)
 }

@@ -1,0 +1,118 @@
+//! The `log` facade bridge: `log::info!` from anywhere goes through the same
+//! logger, rings and writer as `llt_log!`, keeps its target, obeys the
+//! filter, and keeps its order relative to `llt_log!` lines of the same
+//! thread. `log` allows one logger per process, so everything is checked in
+//! one test.
+
+use std::fmt;
+use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use llt_rs::{LineFormat, Logger, llt_log};
+use serde_json::Value;
+
+#[derive(Clone, Default)]
+struct SharedBuf(Arc<Mutex<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl SharedBuf {
+    fn take_json(&self) -> Vec<Value> {
+        let bytes = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
+        String::from_utf8(bytes)
+            .expect("UTF-8")
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("valid JSON"))
+            .collect()
+    }
+}
+
+/// A value whose `Display` logs through `log` itself.
+struct Chatty;
+
+impl fmt::Display for Chatty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        log::warn!(target: "nested", "from inside Display");
+        f.write_str("chatty")
+    }
+}
+
+#[test]
+fn log_records_go_through_the_llt_logger() {
+    let sink = SharedBuf::default();
+    let logger = Logger::builder()
+        .format(LineFormat::Json)
+        .filter(
+            "info,app::noisy=error,app::verbose=trace"
+                .parse()
+                .expect("valid filter"),
+        )
+        .sink(sink.clone())
+        .build()
+        .expect("logger");
+    llt_runtime::bridge::init_log_bridge(logger.clone()).expect("the only log logger");
+    assert_eq!(log::max_level(), log::LevelFilter::Trace);
+
+    // Targets, levels and filtering.
+    log::info!(target: "app::db", "connected in {} ms", 12);
+    log::warn!(target: "app::noisy", "filtered out");
+    log::error!(target: "app::noisy", "kept");
+    log::trace!(target: "app::verbose::deep", "very {}", "detailed");
+    log::debug!("default target, below the default level");
+    let lines = sink_after_flush(&logger, &sink);
+    let summary: Vec<(String, String, String)> = lines
+        .iter()
+        .map(|l| (s(&l["level"]), s(&l["target"]), s(&l["msg"])))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("INFO".into(), "app::db".into(), "connected in 12 ms".into()),
+            ("ERROR".into(), "app::noisy".into(), "kept".into()),
+            (
+                "TRACE".into(),
+                "app::verbose::deep".into(),
+                "very detailed".into()
+            ),
+        ]
+    );
+
+    // Interleaved with llt_log! on one thread: program order.
+    for i in 0..100 {
+        llt_log!(logger, "llt {}", i);
+        log::info!(target: "app", "log {}", i);
+    }
+    let lines = sink_after_flush(&logger, &sink);
+    let messages: Vec<String> = lines.iter().map(|l| s(&l["msg"])).collect();
+    let expected: Vec<String> = (0..100)
+        .flat_map(|i| [format!("llt {i}"), format!("log {i}")])
+        .collect();
+    assert_eq!(messages, expected);
+
+    // A record whose arguments log through `log` while being formatted.
+    log::info!(target: "app", "value {}", Chatty);
+    let lines = sink_after_flush(&logger, &sink);
+    let messages: Vec<String> = lines.iter().map(|l| s(&l["msg"])).collect();
+    assert_eq!(messages, ["from inside Display", "value chatty"]);
+    assert_eq!(logger.stats().dropped, 0);
+}
+
+fn sink_after_flush(logger: &Logger, sink: &SharedBuf) -> Vec<Value> {
+    logger.flush();
+    sink.take_json()
+}
+
+fn s(value: &Value) -> String {
+    value.as_str().expect("a string").to_owned()
+}
