@@ -22,7 +22,7 @@
 //! logger.flush();
 //! assert_eq!(logger.get_dropped_count(), 0);
 //! ```
-#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(missing_docs, unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 /// The seed's module path: `use llt_rs::logger::Logger;`.

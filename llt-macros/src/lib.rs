@@ -7,9 +7,11 @@
 //! crate `llt-rs` (`llt_rs::llt_log!`): the generated code refers to
 //! `::llt_rs::__private`.
 //!
-//! The crate is split by phase: [`args`] parses the invocation, [`format`]
-//! parses and checks the format string (pure, table-tested), [`expand`]
+//! The crate is split by phase: `args` parses the invocation, `format`
+//! parses and checks the format string (pure, table-tested), `expand`
 //! generates the code.
+
+#![deny(missing_docs)]
 
 mod args;
 mod expand;

@@ -109,13 +109,6 @@ impl FilterState {
 
 /// One statement's cached filter decision. `llt_log!` declares one per
 /// statement as a `static`.
-///
-/// # Examples
-///
-/// ```
-/// use llt_runtime::interest::Interest;
-/// static INTEREST: Interest = Interest::new();
-/// ```
 #[derive(Debug)]
 pub struct Interest {
     /// `key << 8 | level filter`, or 0 before the first decision.

@@ -10,7 +10,7 @@
 //! * [`clock`]: timestamps, raw on the hot path, RFC 3339 on the writer;
 //! * [`Logger`] and [`Builder`]: the handle users hold and how to make one;
 //! * the writer thread, which merges the rings and writes to the sink.
-#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(missing_docs, unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 #[cfg(feature = "log")]
@@ -20,7 +20,7 @@ pub mod clock;
 pub mod filter;
 mod exit;
 mod global;
-pub mod interest;
+mod interest;
 mod local;
 pub mod logger;
 #[doc(hidden)]
