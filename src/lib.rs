@@ -37,7 +37,8 @@ pub mod logger {
 #[cfg(feature = "logger")]
 pub use llt_runtime::{
     BuildError, Builder, Clock, EXIT_FLUSH_TIMEOUT, IdlePolicy, Level, LevelFilter, LineFormat,
-    Logger, Metadata, ParseLevelError, STATIC_MAX_LEVEL, Stats, default_logger, set_default,
+    Logger, Metadata, ParseLevelError, RollingError, RollingFile, RollingFileBuilder, Rotation,
+    STATIC_MAX_LEVEL, Stats, default_logger, set_default,
 };
 
 /// The `log` facade bridge (cargo feature `log`).
@@ -45,7 +46,7 @@ pub use llt_runtime::{
 pub use llt_runtime::bridge;
 
 /// The building blocks, for users who want the ring or the clock alone.
-pub use llt_runtime::{callsite, clock, filter, record, ring};
+pub use llt_runtime::{callsite, clock, filter, record, ring, rolling};
 
 #[cfg(feature = "logger")]
 pub use llt_macros::{llt_debug, llt_error, llt_info, llt_log, llt_trace, llt_warn};

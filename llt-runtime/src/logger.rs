@@ -15,6 +15,7 @@ use crate::interest::FilterState;
 use crate::local;
 use crate::record::{Line, Payload, RECORD_HEADER, write_header};
 use crate::ring::{self, Consumer, PushError};
+use crate::rolling::{RollingError, RollingFileBuilder};
 use crate::writer::{IdlePolicy, LineFormat, Writer};
 
 /// Bytes of ring per unit of capacity: [`Builder::capacity`] counts messages
@@ -52,6 +53,8 @@ pub enum BuildError {
     },
     /// The operating system refused to start the writer thread.
     SpawnWriter(io::Error),
+    /// The log file given with [`Builder::file`] could not be opened.
+    LogFile(RollingError),
 }
 
 impl fmt::Display for BuildError {
@@ -70,6 +73,7 @@ impl fmt::Display for BuildError {
             BuildError::SpawnWriter(e) => {
                 write!(f, "could not start the logger's writer thread: {e}")
             }
+            BuildError::LogFile(e) => write!(f, "could not open the log file: {e}"),
         }
     }
 }
@@ -78,6 +82,7 @@ impl std::error::Error for BuildError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             BuildError::SpawnWriter(e) => Some(e),
+            BuildError::LogFile(e) => Some(e),
             _ => None,
         }
     }
@@ -610,6 +615,7 @@ impl Logger {
 pub struct Builder {
     capacity: usize,
     sink: Option<Box<dyn Write + Send>>,
+    file: Option<RollingFileBuilder>,
     pin: Option<usize>,
     format: LineFormat,
     level: LevelFilter,
@@ -623,6 +629,7 @@ impl fmt::Debug for Builder {
         f.debug_struct("Builder")
             .field("capacity", &self.capacity)
             .field("sink", &self.sink.as_ref().map_or("stdout", |_| "custom"))
+            .field("file", &self.file)
             .field("pin", &self.pin)
             .field("format", &self.format)
             .field("level", &self.level)
@@ -638,6 +645,7 @@ impl Default for Builder {
         Builder {
             capacity: DEFAULT_CAPACITY,
             sink: None,
+            file: None,
             pin: None,
             format: LineFormat::default(),
             level: LevelFilter::Info,
@@ -662,6 +670,37 @@ impl Builder {
     /// the logger is dropped.
     pub fn sink(mut self, sink: impl Write + Send + 'static) -> Self {
         self.sink = Some(Box::new(sink));
+        self.file = None;
+        self
+    }
+
+    /// Writes to a log file that rotates by size and/or time (see
+    /// [`RollingFile`]); it is opened by [`build`](Self::build), which fails
+    /// with [`BuildError::LogFile`] if it cannot be (a missing directory,
+    /// permission denied). Replaces any [`sink`](Self::sink).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::{BuildError, Logger, RollingFile, Rotation};
+    /// let dir = std::env::temp_dir().join(format!("llt-doc-file-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let logger = Logger::builder()
+    ///     .file(RollingFile::builder(dir.join("app.log")).max_size(10 << 20).rotation(Rotation::Daily).keep(7))
+    ///     .build()
+    ///     .unwrap();
+    /// logger.log("to the file");
+    /// logger.flush();
+    /// assert!(std::fs::read_to_string(dir.join("app.log")).unwrap().contains("to the file"));
+    ///
+    /// let missing = Logger::builder().file(RollingFile::builder(dir.join("no/such/dir/app.log"))).build();
+    /// assert!(matches!(missing, Err(BuildError::LogFile(_))));
+    /// # drop(logger);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    pub fn file(mut self, file: RollingFileBuilder) -> Self {
+        self.file = Some(file);
+        self.sink = None;
         self
     }
 
@@ -750,7 +789,11 @@ impl Builder {
         let ring_bytes = Self::ring_bytes(self.capacity)?;
         let core = Arc::new(Core::new());
         let clock = Clock::new();
-        let sink = self.sink.unwrap_or_else(|| Box::new(io::stdout()));
+        let sink: Box<dyn Write + Send> = match (self.file, self.sink) {
+            (Some(file), _) => Box::new(file.open().map_err(BuildError::LogFile)?),
+            (None, Some(sink)) => sink,
+            (None, None) => Box::new(io::stdout()),
+        };
         let writer = Writer::new(
             core.clone(),
             clock.clone(),

@@ -13,7 +13,7 @@
 //! | `max_size` only          | `app.log.1` (newest), `app.log.2`, …             |
 //! | [`Rotation::Daily`]      | `app.2026-11-23.log`                             |
 //! | [`Rotation::Hourly`]     | `app.2026-11-23T14.log`                          |
-//! | time and `max_size`      | `app.2026-11-23.log.1` (newest), `.2`, … while the day lasts |
+//! | time and `max_size`      | `app.2026-11-23.log`, `app.2026-11-23.log.1`, …  |
 //!
 //! * A size rotation shifts every numbered file up by one (`.1` becomes
 //!   `.2`, …) and renames the live file to `.1`.
@@ -31,10 +31,12 @@
 //!
 //! Rotation happens only between lines (after a `\n`). A write that would
 //! push the file over `max_size` is split at line boundaries: the lines that
-//! fit go to the current file, the rest to the next ones. A file is larger
-//! than `max_size` only when it holds a single line longer than that. A
-//! write that ends in the middle of a line defers rotation until that line
-//! is finished, so `writeln!` (which writes a line in pieces) is safe too.
+//! fit go to the current file, the rest to the next ones. A write that ends
+//! in the middle of a line defers rotation until that line is finished, so
+//! `writeln!` (which writes a line in pieces) is safe too. A file therefore
+//! exceeds `max_size` only when a single line is longer than `max_size`
+//! (that line gets a file of its own), when a line written in pieces runs
+//! past it, or while a failed rotation waits to be retried.
 //!
 //! # Retention
 //!
@@ -49,20 +51,21 @@
 //! # Errors while logging
 //!
 //! A failure to rotate (a rename refused, the new file not creatable, an old
-//! file not deletable) or to write is returned by [`write`](Write::write) as
-//! an [`io::Error`] naming the file and what failed; the logger counts it and
-//! reports it on stderr. The lines of that call from the rotation point on
-//! are not written (so the logger's count of lost lines is exact), and the
-//! file keeps working: if the rotation itself failed, lines go on being
-//! appended to the current file, and rotation is retried after
-//! [`RETRY_INTERVAL`].
+//! file not deletable) loses no line: it is reported once on stderr, naming
+//! the file and what failed, the lines go on to the current file, and
+//! rotation is retried at the first write after [`RETRY_INTERVAL`] (a file
+//! that could not be deleted, at the next rotation). The next
+//! [`flush`](Write::flush) also returns the error, so the logger counts it
+//! in its sink errors. A failure to *write* is returned by
+//! [`write`](Write::write) as an [`io::Error`] naming the file; the logger
+//! counts the lines it loses and reports it.
 //!
 //! # Limits
 //!
 //! One process, one `RollingFile` per path: two writers of one log would
 //! rotate each other's files. Time rotation happens at the first write of a
-//! new period, not on a timer. Files are not compressed, and `flush` does not
-//! `fsync`.
+//! later period, not on a timer; a clock that goes back does not rotate.
+//! Files are not compressed, and `flush` does not `fsync`.
 //!
 //! # Examples
 //!
@@ -98,6 +101,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How long a [`RollingFile`] whose rotation failed appends to its current
 /// file before it tries to rotate again (measured with its clock).
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(llt_runtime::rolling::RETRY_INTERVAL.as_secs(), 60);
+/// ```
 pub const RETRY_INTERVAL: Duration = Duration::from_secs(60);
 
 /// The clock a [`RollingFile`] reads to decide time rotation.
@@ -301,10 +310,7 @@ impl fmt::Debug for RollingFileBuilder {
             .field("max_size", &self.max_size)
             .field("rotation", &self.rotation)
             .field("keep", &self.keep)
-            .field(
-                "clock",
-                &self.clock.as_ref().map_or("system", |_| "custom"),
-            )
+            .field("clock", &self.clock.as_ref().map_or("system", |_| "custom"))
             .field("create_dirs", &self.create_dirs)
             .finish()
     }
@@ -314,12 +320,28 @@ impl RollingFileBuilder {
     /// Rotates before a write would make the live file larger than `bytes`
     /// (at least 1; default: no limit). Lines are never split, so a file
     /// holding a single longer line is larger.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::rolling::RollingFile;
+    /// // app.log, then app.log.1, app.log.2… of at most 10 MiB each.
+    /// let builder = RollingFile::builder("logs/app.log").max_size(10 * 1024 * 1024);
+    /// ```
     pub fn max_size(mut self, bytes: u64) -> Self {
         self.max_size = Some(bytes);
         self
     }
 
     /// Rotates at each new UTC hour or day (default [`Rotation::Never`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::rolling::{RollingFile, Rotation};
+    /// // app.log, then app.2026-11-23.log, app.2026-11-24.log…
+    /// let builder = RollingFile::builder("logs/app.log").rotation(Rotation::Daily);
+    /// ```
     pub fn rotation(mut self, rotation: Rotation) -> Self {
         self.rotation = rotation;
         self
@@ -331,6 +353,14 @@ impl RollingFileBuilder {
     ///
     /// With size rotation each rotation renames every kept file, so a very
     /// large `n` makes rotations slower.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::rolling::{RollingFile, Rotation};
+    /// // Two weeks of daily files.
+    /// let builder = RollingFile::builder("logs/app.log").rotation(Rotation::Daily).keep(14);
+    /// ```
     pub fn keep(mut self, n: usize) -> Self {
         self.keep = Some(n);
         self
@@ -358,6 +388,18 @@ impl RollingFileBuilder {
     /// Whether [`open`](Self::open) creates the log file's directory and its
     /// parents when missing (default `false`: a missing directory is an
     /// error, [`RollingError::DirectoryMissing`], as it is usually a typo).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::rolling::RollingFile;
+    /// let dir = std::env::temp_dir().join(format!("llt-doc-mkdir-{}", std::process::id()));
+    /// let file = RollingFile::builder(dir.join("a/b/app.log")).create_dirs(true).open()?;
+    /// assert!(dir.join("a/b/app.log").is_file());
+    /// # drop(file);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn create_dirs(mut self, create: bool) -> Self {
         self.create_dirs = create;
         self
@@ -371,6 +413,24 @@ impl RollingFileBuilder {
     /// future), so a file left over from yesterday is rotated under
     /// yesterday's date at the first write. Old rotated files are deleted at
     /// the first rotation, not here.
+    ///
+    /// # Errors
+    ///
+    /// A [`RollingError`] saying what to fix: no file name, a `max_size` of
+    /// 0, a missing directory, or the file not openable for appending.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::rolling::{RollingError, RollingFile};
+    /// match RollingFile::builder("/nonexistent-llt-dir/app.log").open() {
+    ///     Ok(_) => unreachable!("no such directory"),
+    ///     Err(RollingError::DirectoryMissing { path }) => {
+    ///         assert_eq!(path, std::path::Path::new("/nonexistent-llt-dir"));
+    ///     }
+    ///     Err(other) => panic!("{other}"),
+    /// }
+    /// ```
     pub fn open(self) -> Result<RollingFile, RollingError> {
         if self.max_size == Some(0) {
             return Err(RollingError::ZeroMaxSize);
@@ -468,8 +528,8 @@ pub struct RollingFile {
     clock: ClockFn,
     /// When the last rotation failed, until one succeeds.
     failed_at: Option<SystemTime>,
-    /// A rotation error to return at the next `write`, after a write that
-    /// had already written part of its buffer.
+    /// A rotation error to return at the next `flush` (the lines went on
+    /// to the current file; this only makes the logger count it).
     pending: Option<io::Error>,
 }
 
@@ -483,7 +543,10 @@ impl fmt::Debug for RollingFile {
             .field("keep", &self.keep)
             .field(
                 "period",
-                &self.rotation.period_secs().map(|_| self.rotation.label(self.period)),
+                &self
+                    .rotation
+                    .period_secs()
+                    .map(|_| self.rotation.label(self.period)),
             )
             .field("rotation_failed_at", &self.failed_at)
             .finish_non_exhaustive()
@@ -620,8 +683,7 @@ impl RollingFile {
     fn switch_files(&mut self, trigger: Trigger) -> io::Result<()> {
         let target = if self.rotation == Rotation::Never {
             self.names.shift(&self.names.file_name, false)?;
-            self.names
-                .path(&numbered(&self.names.file_name, 1))
+            self.names.path(&numbered(&self.names.file_name, 1))
         } else {
             let base = self.names.timed(&self.rotation.label(self.period));
             let base_path = self.names.path(&base);
@@ -691,7 +753,11 @@ impl RollingFile {
                 .collect();
             // Newest first: later period, then the unnumbered part, then .1, .2…
             rotated.sort_by(|a, b| b.0.cmp(a.0).then(a.1.cmp(&b.1)));
-            rotated.into_iter().skip(keep).map(|(_, _, name)| name).collect()
+            rotated
+                .into_iter()
+                .skip(keep)
+                .map(|(_, _, name)| name)
+                .collect()
         };
         let mut first_error = None;
         for name in doomed {
@@ -709,14 +775,13 @@ impl RollingFile {
         first_error.map_or(Ok(()), Err)
     }
 
-    /// Ends a `write` call that failed after writing `done` bytes.
-    fn fail(&mut self, done: usize, error: io::Error) -> io::Result<usize> {
-        if done == 0 {
-            Err(error)
-        } else {
-            self.pending = Some(error);
-            Ok(done)
-        }
+    /// Reports a rotation failure on stderr (at most once per
+    /// `RETRY_INTERVAL`, since rotation is not retried sooner) and keeps it
+    /// for the next `flush`.
+    fn rotation_failed(&mut self, error: io::Error) {
+        // Nowhere else to say it; if stderr is closed too, nothing to do.
+        let _ = writeln!(io::stderr(), "llt: {error}");
+        self.pending = Some(error);
     }
 }
 
@@ -725,23 +790,30 @@ impl Write for RollingFile {
     /// and returns its length; see the [module documentation](self) for
     /// what a failure leaves written.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if let Some(error) = self.pending.take() {
-            return Err(error);
-        }
         if buf.is_empty() {
             return Ok(0);
         }
         let now = (self.clock)();
         let mut done = 0;
+        let mut just_rotated = false;
         while done < buf.len() {
             let rest = &buf[done..];
             let len = match self.plan(rest, now) {
                 Step::Write(len) => len,
-                Step::Rotate(trigger) => match self.rotate(trigger, now) {
-                    Ok(()) => continue,
-                    Err(e) => return self.fail(done, e),
-                },
+                // The new file is not empty (another process wrote it?):
+                // write a line rather than rotate in a loop.
+                Step::Rotate(_) if just_rotated => line_len(rest),
+                Step::Rotate(trigger) => {
+                    match self.rotate(trigger, now) {
+                        Ok(()) => just_rotated = true,
+                        // `rotate` set the back-off: the next plan appends
+                        // to the current file instead.
+                        Err(e) => self.rotation_failed(e),
+                    }
+                    continue;
+                }
             };
+            just_rotated = false;
             let mut chunk = &rest[..len];
             while !chunk.is_empty() {
                 match self.file.write(chunk) {
@@ -771,6 +843,9 @@ impl Write for RollingFile {
     /// Flushes the live file (a no-op for a `File`: writes are not buffered
     /// here; this does not `fsync`).
     fn flush(&mut self) -> io::Result<()> {
+        if let Some(error) = self.pending.take() {
+            return Err(error);
+        }
         self.file.flush()
     }
 }
@@ -918,9 +993,13 @@ fn is_label(s: &[u8]) -> bool {
         13 => b"dddd-dd-ddTdd",
         _ => return false,
     };
-    s.iter()
-        .zip(shape)
-        .all(|(&c, &want)| if want == b'd' { c.is_ascii_digit() } else { c == want })
+    s.iter().zip(shape).all(|(&c, &want)| {
+        if want == b'd' {
+            c.is_ascii_digit()
+        } else {
+            c == want
+        }
+    })
 }
 
 /// Length of the first line of `bytes` (newline included), or all of it.
@@ -1000,14 +1079,24 @@ mod tests {
         }
         assert_eq!(Rotation::Never.period_of(at(5)), None);
         // Far outside 0000..=9999: clamped, no panic.
-        assert!(Rotation::Daily.label(i64::MAX / 86_400).starts_with("9999-"));
+        assert!(
+            Rotation::Daily
+                .label(i64::MAX / 86_400)
+                .starts_with("9999-")
+        );
         assert!(Rotation::Hourly.label(i64::MIN / 3600).starts_with("0000-"));
     }
 
     #[test]
     fn far_times_do_not_overflow() {
-        let far = UNIX_EPOCH + Duration::from_secs(u64::MAX);
+        // The latest time the platform represents (i64 seconds on Unix).
+        let far = UNIX_EPOCH + Duration::from_secs(i64::MAX as u64);
         assert_eq!(unix_secs(far), i64::MAX);
+        assert!(
+            Rotation::Daily
+                .label(Rotation::Daily.period_of(far).unwrap())
+                .starts_with("9999-")
+        );
         assert!(Rotation::Hourly.period_of(far).is_some());
         assert_eq!(unix_secs(at(-1) - Duration::from_nanos(1)), -2);
     }
@@ -1022,8 +1111,14 @@ mod tests {
                 .parse_timed(s.as_bytes())
                 .map(|(label, part)| (String::from_utf8(label.to_vec()).unwrap(), part))
         };
-        assert_eq!(parse("app.2026-11-23.log"), Some(("2026-11-23".into(), None)));
-        assert_eq!(parse("app.2026-11-23T14.log.3"), Some(("2026-11-23T14".into(), Some(3))));
+        assert_eq!(
+            parse("app.2026-11-23.log"),
+            Some(("2026-11-23".into(), None))
+        );
+        assert_eq!(
+            parse("app.2026-11-23T14.log.3"),
+            Some(("2026-11-23T14".into(), Some(3)))
+        );
         for other in [
             "app.log",
             "app.log.1",
@@ -1049,7 +1144,10 @@ mod tests {
         assert_eq!(strip_number(b"app.log", b"app.log.0"), None);
         assert_eq!(strip_number(b"app.log", b"app.log."), None);
         assert_eq!(strip_number(b"app.log", b"app.log.1x"), None);
-        assert_eq!(strip_number(b"app.log", b"app.log.99999999999999999999999"), None);
+        assert_eq!(
+            strip_number(b"app.log", b"app.log.99999999999999999999999"),
+            None
+        );
         assert!(Names::new(Path::new("/")).is_none());
         assert!(Names::new(Path::new("logs/..")).is_none());
     }
