@@ -404,6 +404,7 @@ impl Consumer {
         // length is at most `capacity`, so the range is inside the buffer.
         unsafe {
             let frame = shared.buf.as_ptr().add(offset);
+            shared.tracker.read(offset, FRAME_HEADER);
             let payload_len = frame.cast::<u64>().read() as usize;
             debug_assert!(payload_len <= shared.capacity);
             shared.tracker.read(offset, frame_len(payload_len));
