@@ -9,11 +9,10 @@
 //! writing what is left in it.
 
 use std::cell::{Cell, UnsafeCell};
-use std::ptr;
 use std::sync::Weak;
 
 use crate::logger::{Core, Inner};
-use crate::ring::{self, Producer};
+use crate::ring::{self, Producer, ProducerSlot};
 
 /// One producer of this thread.
 struct Entry {
@@ -28,18 +27,16 @@ struct Entry {
 /// destroyed" check on the hot path, and it stays readable while the thread
 /// exits (`Table`'s destructor resets it first).
 struct Last {
-    /// Logger id of the entry `entry` points to; 0 (never a logger id) when
-    /// there is none.
+    /// Logger id of the producer `slot` belongs to; 0 (never a logger id)
+    /// when there is none.
     logger_id: Cell<u64>,
-    /// Inside one of `Table::entries`' boxes.
-    entry: Cell<*mut Entry>,
+    /// The slot of a producer in one of `Table::entries`.
+    slot: Cell<ProducerSlot>,
 }
 
 /// This thread's producers.
 struct Table {
-    /// Boxed so that `Last::entry` stays valid while the vector grows.
-    #[allow(clippy::vec_box, reason = "the boxes give entries stable addresses")]
-    entries: UnsafeCell<Vec<Box<Entry>>>,
+    entries: UnsafeCell<Vec<Entry>>,
 }
 
 impl Table {
@@ -52,7 +49,7 @@ impl Table {
     /// Finds or creates the entry for `logger` and makes it the cached one.
     #[cold]
     #[inline(never)]
-    fn lookup_or_register(&self, logger: &Inner) -> *mut Entry {
+    fn lookup_or_register(&self, logger: &Inner) -> ProducerSlot {
         // SAFETY: `entries` is only touched by this thread, in this function
         // and in `Drop`; no reference into it is live across this call
         // (`with_producer` holds none while calling us).
@@ -64,20 +61,20 @@ impl Table {
             None => {
                 let (producer, consumer) = ring::ring(logger.ring_bytes);
                 logger.core.register(consumer);
-                entries.push(Box::new(Entry {
+                entries.push(Entry {
                     logger_id: logger.id,
                     producer,
                     core: std::sync::Arc::downgrade(&logger.core),
-                }));
+                });
                 entries.len() - 1
             }
         };
-        let entry: *mut Entry = &mut *entries[index];
+        let slot = entries[index].producer.slot();
         LAST.with(|last| {
-            last.entry.set(entry);
+            last.slot.set(slot);
             last.logger_id.set(logger.id);
         });
-        entry
+        slot
     }
 }
 
@@ -87,7 +84,7 @@ impl Drop for Table {
         // thread then misses the cache, finds `TABLE` gone and counts a drop.
         LAST.with(|last| {
             last.logger_id.set(0);
-            last.entry.set(ptr::null_mut());
+            last.slot.set(ProducerSlot::dangling());
         });
         // Dropping the producers marks their rings finished; the writers
         // write what is left and free them.
@@ -99,7 +96,7 @@ thread_local! {
     static LAST: Last = const {
         Last {
             logger_id: Cell::new(0),
-            entry: Cell::new(ptr::null_mut()),
+            slot: Cell::new(ProducerSlot::dangling()),
         }
     };
     static TABLE: Table = const { Table::new() };
@@ -108,17 +105,17 @@ thread_local! {
 /// Runs `f` with this thread's producer for `logger`, creating it on first
 /// use. Returns `None` when the thread-local table is already destroyed
 /// (logging from another thread-local's destructor at thread exit).
+///
+/// # Safety
+///
+/// `f` must not log (through any logger) while it holds the slot: a slot is
+/// only good for pushes that do not overlap another push of this thread.
 #[inline(always)]
-pub(crate) fn with_producer<R>(logger: &Inner, f: impl FnOnce(&mut Producer) -> R) -> Option<R> {
-    let cached = LAST.with(|last| (last.logger_id.get() == logger.id).then(|| last.entry.get()));
-    let entry = match cached {
-        Some(entry) => entry,
+pub(crate) unsafe fn with_producer<R>(logger: &Inner, f: impl FnOnce(ProducerSlot) -> R) -> Option<R> {
+    let cached = LAST.with(|last| (last.logger_id.get() == logger.id).then(|| last.slot.get()));
+    let slot = match cached {
+        Some(slot) => slot,
         None => TABLE.try_with(|table| table.lookup_or_register(logger)).ok()?,
     };
-    // SAFETY: `entry` points into a box owned by this thread's table, which
-    // `LAST` names only while the box exists (the table's destructor resets
-    // `LAST` before freeing). Boxes are freed only in `lookup_or_register`
-    // and `Drop`, neither of which runs during `f`: the push path calls no
-    // user code and does not log.
-    Some(f(unsafe { &mut (*entry).producer }))
+    Some(f(slot))
 }

@@ -576,10 +576,13 @@ impl Logger {
     /// starting with a record header (see `record`).
     #[inline(always)]
     pub(crate) unsafe fn push_raw(&self, payload_len: usize, write: impl FnOnce(*mut u8)) -> bool {
-        // SAFETY: forwarded from the caller.
-        let result = local::with_producer(&self.inner, |producer| unsafe {
-            producer.push_with(payload_len, write)
-        });
+        // SAFETY: the closure only pushes, whose `write` (the caller's) must
+        // not log; the slot is this thread's own producer for this logger,
+        // alive while the thread's table holds it, and pushed to by this
+        // thread alone.
+        let result = unsafe {
+            local::with_producer(&self.inner, |slot| slot.push_with(payload_len, write))
+        };
         match result {
             Some(Ok(())) => true,
             Some(Err(PushError::Full | PushError::TooLarge)) | None => {

@@ -46,7 +46,8 @@ use std::fmt;
 use std::ptr::NonNull;
 
 use crate::sync::{AccessTracker, Arc, AtomicBool, AtomicUsize};
-use std::sync::atomic::Ordering::{Acquire, Release};
+use std::cell::UnsafeCell;
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
 /// Size of the frame header that precedes every record's payload.
 pub const FRAME_HEADER: usize = 8;
@@ -82,14 +83,34 @@ pub const fn frame_len(payload_len: usize) -> usize {
 #[derive(Debug, Default)]
 struct CachePadded<T>(T);
 
+/// The producer's half of the shared state, on a cache-line pair of its
+/// own: written only by the producer (the consumer reads `tail`). Keeping
+/// the producer's private fields here too puts everything a push touches
+/// behind one pointer.
+struct ProducerSide {
+    /// Producer position: bytes before it are complete records.
+    /// Virtual, grows modulo `usize`, always a multiple of [`FRAME_ALIGN`].
+    /// Stored only by the producer, which also reads it back (Relaxed: its
+    /// own last store) instead of keeping a private copy.
+    tail: AtomicUsize,
+    /// How far the producer may write: the consumer's position as last
+    /// read plus the capacity. Never beyond the true limit, since `head`
+    /// only grows, so it can only under-estimate the free space.
+    /// `limit - tail` is in `0 ..= capacity`. Only the producer reads or
+    /// writes it.
+    limit: UnsafeCell<usize>,
+    /// Copy of `Shared::buf`, next to the other fields a push reads.
+    buf: NonNull<u8>,
+    /// `capacity - 1`.
+    mask: usize,
+}
+
 /// The state shared by one producer and one consumer.
 struct Shared {
     /// Consumer position: bytes before it have been read and may be reused.
     /// Virtual, grows modulo `usize`; `tail - head` is in `0 ..= capacity`.
     head: CachePadded<AtomicUsize>,
-    /// Producer position: bytes before it are complete records.
-    /// Virtual, grows modulo `usize`, always a multiple of [`FRAME_ALIGN`].
-    tail: CachePadded<AtomicUsize>,
+    producer: CachePadded<ProducerSide>,
     /// `false` once the [`Producer`] is dropped: after the consumer has seen
     /// this and then emptied the ring, nothing more will ever arrive.
     producer_alive: AtomicBool,
@@ -105,7 +126,8 @@ struct Shared {
 // reads only `head .. tail` (published records); the protocol on `head` and
 // `tail` (Release stores, Acquire loads) keeps the two regions disjoint and
 // orders every write before the matching read, so sharing `Shared` between
-// the two threads cannot race.
+// the two threads cannot race. `ProducerSide::limit` is only accessed by the
+// single producer (a `Producer`'s owner, see `ProducerSlot::push_with`).
 unsafe impl Send for Shared {}
 // SAFETY: see `Send` above; all other fields are atomics or immutable.
 unsafe impl Sync for Shared {}
@@ -118,6 +140,11 @@ impl Shared {
     #[inline(always)]
     fn mask(&self) -> usize {
         self.capacity - 1
+    }
+
+    /// The producer's position.
+    fn tail(&self) -> &AtomicUsize {
+        &self.producer.0.tail
     }
 }
 
@@ -179,7 +206,12 @@ pub fn ring(capacity: usize) -> (Producer, Consumer) {
     prefault(buf, capacity);
     let shared = Arc::new(Shared {
         head: CachePadded(AtomicUsize::new(0)),
-        tail: CachePadded(AtomicUsize::new(0)),
+        producer: CachePadded(ProducerSide {
+            tail: AtomicUsize::new(0),
+            limit: UnsafeCell::new(capacity),
+            buf,
+            mask: capacity - 1,
+        }),
         producer_alive: AtomicBool::new(true),
         buf,
         capacity,
@@ -187,10 +219,6 @@ pub fn ring(capacity: usize) -> (Producer, Consumer) {
     });
     let producer = Producer {
         shared: shared.clone(),
-        buf,
-        mask: capacity - 1,
-        tail: 0,
-        limit: capacity,
     };
     let consumer = Consumer {
         shared,
@@ -216,33 +244,20 @@ fn prefault(buf: NonNull<u8>, capacity: usize) {
 /// The writing end of a ring. Owned by exactly one thread at a time.
 pub struct Producer {
     shared: Arc<Shared>,
-    /// Copy of `shared.buf`, one pointer hop closer to the hot path.
-    buf: NonNull<u8>,
-    /// `capacity - 1`.
-    mask: usize,
-    /// Our own position; the shared `tail` is a copy of it, published after
-    /// each record. A multiple of [`FRAME_ALIGN`].
-    tail: usize,
-    /// How far we may write: the consumer's position as last read plus the
-    /// capacity. Never beyond the true limit, since `head` only grows, so it
-    /// can only under-estimate the free space. `limit - tail` is in
-    /// `0 ..= capacity`.
-    limit: usize,
 }
 
-// SAFETY: `buf` is a copy of `shared.buf` (kept alive by `shared`) through
-// which only the producer writes, into free space; moving the producer to
-// another thread moves that exclusive right with it. The same holds for the
-// shared state, which is `Send + Sync` (see `Shared`).
-unsafe impl Send for Producer {}
+/// The address of a ring's shared state, which is all a push needs: the
+/// per-thread cache keeps it so that a log call reaches the producer's
+/// fields with one pointer, not through the [`Producer`] handle.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ProducerSlot(NonNull<Shared>);
 
 impl fmt::Debug for Producer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Producer")
             .field("capacity", &self.shared.capacity)
-            .field("tail", &self.tail)
-            .field("limit", &self.limit)
-            .finish()
+            .field("tail", &self.shared.tail().load(Relaxed))
+            .finish_non_exhaustive()
     }
 }
 
@@ -269,54 +284,15 @@ impl Producer {
         payload_len: usize,
         write: impl FnOnce(*mut u8),
     ) -> Result<(), PushError> {
-        // Folds away for constant sizes; for runtime ones it bounds every
-        // position difference below to `2 * MAX_CAPACITY + 15`, so the
-        // wrapping differences compared as `isize` cannot change sign.
-        if payload_len > MAX_CAPACITY {
-            return Err(PushError::TooLarge);
-        }
-        let len = frame_len(payload_len);
-        let tail = self.tail;
-        let new_tail = tail.wrapping_add(len);
-        if (self.limit.wrapping_sub(new_tail) as isize) < 0 {
-            self.refresh_head(tail, len)?;
-        }
-        let offset = tail & self.mask;
-        debug_assert!(offset.is_multiple_of(FRAME_ALIGN) && offset + len <= 2 * (self.mask + 1));
-        self.shared.tracker.write(offset, len);
-        // SAFETY: `offset + len <= 2 * capacity` (offset < capacity and
-        // len <= capacity), so the frame is inside the buffer, and the bytes
-        // `tail .. tail + len` are free: the consumer has released them
-        // (occupancy check above) and does not read past the published tail.
-        unsafe {
-            let frame = self.buf.as_ptr().add(offset);
-            frame.cast::<u64>().write(payload_len as u64);
-            write(frame.add(FRAME_HEADER));
-        }
-        self.tail = new_tail;
-        // Release: publishes the frame's bytes, written above, to the
-        // consumer's Acquire load of `tail`.
-        self.shared.tail.0.store(new_tail, Release);
-        Ok(())
+        // SAFETY: `&mut self` makes this the only push on the ring, and the
+        // slot's state is kept alive by `self.shared`; `write`'s contract is
+        // forwarded.
+        unsafe { self.slot().push_with(payload_len, write) }
     }
 
-    /// The slow half of the occupancy check: re-reads the consumer's
-    /// position and says whether a frame of `len` bytes fits now.
-    #[cold]
-    #[inline(never)]
-    fn refresh_head(&mut self, tail: usize, len: usize) -> Result<(), PushError> {
-        let capacity = self.shared.capacity;
-        if len > capacity {
-            return Err(PushError::TooLarge);
-        }
-        // Acquire: pairs with the consumer's Release store of `head`, so its
-        // reads of the bytes we are about to overwrite are finished.
-        let head = self.shared.head.0.load(Acquire);
-        self.limit = head.wrapping_add(capacity);
-        if tail.wrapping_add(len).wrapping_sub(head) > capacity {
-            return Err(PushError::Full);
-        }
-        Ok(())
+    /// This producer's slot, for pushing without the handle.
+    pub(crate) fn slot(&self) -> ProducerSlot {
+        ProducerSlot(NonNull::from(&*self.shared))
     }
 
     /// Appends one record holding a copy of `payload`.
@@ -339,6 +315,89 @@ impl Producer {
             })
         }
     }
+}
+
+impl ProducerSlot {
+    /// A slot that must never be pushed to (a placeholder in caches).
+    pub(crate) const fn dangling() -> Self {
+        ProducerSlot(NonNull::dangling())
+    }
+
+    /// [`Producer::push_with`] through the slot.
+    ///
+    /// # Safety
+    ///
+    /// The [`Producer`] this slot came from must be alive, and the caller
+    /// must be its owner: no other push on this ring may run at the same
+    /// time. `write` must write only inside `ptr .. ptr + payload_len` and
+    /// initialise every byte of it.
+    #[inline(always)]
+    pub(crate) unsafe fn push_with(
+        self,
+        payload_len: usize,
+        write: impl FnOnce(*mut u8),
+    ) -> Result<(), PushError> {
+        // SAFETY: the producer, which holds the Arc, is alive.
+        let shared = unsafe { self.0.as_ref() };
+        let side = &shared.producer.0;
+        // Folds away for constant sizes; for runtime ones it bounds every
+        // position difference below to `2 * MAX_CAPACITY + 15`, so the
+        // wrapping differences compared as `isize` cannot change sign.
+        if payload_len > MAX_CAPACITY {
+            return Err(PushError::TooLarge);
+        }
+        let len = frame_len(payload_len);
+        // Relaxed: only this producer stores `tail`; it reads its own value.
+        let tail = side.tail.load(Relaxed);
+        let new_tail = tail.wrapping_add(len);
+        // SAFETY: only the producer (us, per the contract) touches `limit`.
+        let limit = unsafe { *side.limit.get() };
+        if (limit.wrapping_sub(new_tail) as isize) < 0 {
+            // SAFETY: as above.
+            unsafe { refresh_head(shared, tail, len)? };
+        }
+        let offset = tail & side.mask;
+        debug_assert!(offset.is_multiple_of(FRAME_ALIGN) && offset + len <= 2 * (side.mask + 1));
+        shared.tracker.write(offset, len);
+        // SAFETY: `offset + len <= 2 * capacity` (offset < capacity and
+        // len <= capacity), so the frame is inside the buffer, and the bytes
+        // `tail .. tail + len` are free: the consumer has released them
+        // (occupancy check above) and does not read past the published tail.
+        unsafe {
+            let frame = side.buf.as_ptr().add(offset);
+            frame.cast::<u64>().write(payload_len as u64);
+            write(frame.add(FRAME_HEADER));
+        }
+        // Release: publishes the frame's bytes, written above, to the
+        // consumer's Acquire load of `tail`.
+        side.tail.store(new_tail, Release);
+        Ok(())
+    }
+}
+
+/// The slow half of the occupancy check: re-reads the consumer's position,
+/// updates the producer's limit and says whether a frame of `len` bytes
+/// fits now.
+///
+/// # Safety
+///
+/// Only the ring's producer may call it (it writes `ProducerSide::limit`).
+#[cold]
+#[inline(never)]
+unsafe fn refresh_head(shared: &Shared, tail: usize, len: usize) -> Result<(), PushError> {
+    let capacity = shared.capacity;
+    if len > capacity {
+        return Err(PushError::TooLarge);
+    }
+    // Acquire: pairs with the consumer's Release store of `head`, so its
+    // reads of the bytes we are about to overwrite are finished.
+    let head = shared.head.0.load(Acquire);
+    // SAFETY: only the producer touches `limit` (the caller's contract).
+    unsafe { *shared.producer.0.limit.get() = head.wrapping_add(capacity) };
+    if tail.wrapping_add(len).wrapping_sub(head) > capacity {
+        return Err(PushError::Full);
+    }
+    Ok(())
 }
 
 impl Drop for Producer {
@@ -385,7 +444,7 @@ impl Consumer {
     pub fn refresh(&mut self) -> bool {
         // Acquire: pairs with the producer's Release store of `tail`, making
         // the bytes of every record before it visible here.
-        self.cached_tail = self.shared.tail.0.load(Acquire);
+        self.cached_tail = self.shared.tail().load(Acquire);
         self.head != self.cached_tail
     }
 
