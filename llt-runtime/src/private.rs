@@ -6,22 +6,32 @@ use std::fmt;
 
 pub use crate::callsite::{Callsite, Level, LevelFilter, Metadata, STATIC_MAX_LEVEL, Site};
 pub use crate::global::default_logger;
-pub use crate::interest::Interest;
 use crate::interest::HAS_DIRECTIVES;
+pub use crate::interest::Interest;
 pub use crate::logger::Logger;
 pub use crate::record::{DecodeList, EncodeList, Line, Tag, ViaCopy, ViaStr};
 use crate::record::{Payload, RECORD_HEADER, write_header};
 
 /// Whether a statement of `level` in `module_path` passes `logger`'s
-/// filter: one relaxed load and a branch when the filter names no modules;
-/// otherwise the statement's cached decision (`interest`).
+/// filter: one relaxed load, a comparison and a branch when the filter names
+/// no modules; otherwise the statement's cached decision (`interest`).
 #[inline(always)]
-pub fn enabled(logger: &Logger, level: Level, interest: &'static Interest, module_path: &'static str) -> bool {
+pub fn enabled(
+    logger: &Logger,
+    level: Level,
+    interest: &'static Interest,
+    module_path: &'static str,
+) -> bool {
     let filter = &logger.inner.filter;
     let max = filter.max_level();
-    // With HAS_DIRECTIVES set, `max` is above every level: the first test
-    // passes and the cached per-module decision settles it.
-    level as u8 <= max && (max & HAS_DIRECTIVES == 0 || interest.enables(filter, module_path, level))
+    // Compared as signed, a byte with HAS_DIRECTIVES (0x80) is negative: one
+    // comparison passes every enabled statement when the filter names no
+    // modules, and sends the rest (disabled, or module directives) to the
+    // second test, where the cached per-module decision settles it.
+    (max as i8) >= level as i8
+        || (max & HAS_DIRECTIVES != 0
+            && level as u8 <= max & !HAS_DIRECTIVES
+            && interest.enables(filter, module_path, level))
 }
 
 /// Logs one record of statement `S` through `logger`: the hot path.
