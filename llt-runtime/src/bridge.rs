@@ -54,7 +54,8 @@ impl LogBridge {
 
 impl log::Log for LogBridge {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        self.logger.enabled_for(metadata.target(), from_log_level(metadata.level()))
+        self.logger
+            .enabled_for(metadata.target(), from_log_level(metadata.level()))
     }
 
     fn log(&self, record: &log::Record<'_>) {
@@ -73,11 +74,21 @@ impl log::Log for LogBridge {
             }
             // A `Display` impl in this record's arguments logged through
             // `log` itself: the buffer is in use, take a fresh one.
-            Err(_) => push(&self.logger, level, record.target(), &record.args().to_string()),
+            Err(_) => push(
+                &self.logger,
+                level,
+                record.target(),
+                &record.args().to_string(),
+            ),
         });
         if pushed.is_err() {
             // The thread is exiting and its buffer is gone.
-            push(&self.logger, level, record.target(), &record.args().to_string());
+            push(
+                &self.logger,
+                level,
+                record.target(),
+                &record.args().to_string(),
+            );
         }
     }
 

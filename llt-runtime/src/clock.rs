@@ -264,7 +264,10 @@ mod tests {
         let before = clock.raw();
         let theirs = clock.inner.raw();
         let after = clock.raw();
-        assert!(before <= theirs && theirs <= after, "{before} {theirs} {after}");
+        assert!(
+            before <= theirs && theirs <= after,
+            "{before} {theirs} {after}"
+        );
         let mut written = [0u8; 8];
         // SAFETY: `written` has 8 bytes.
         unsafe { clock.write_raw(written.as_mut_ptr()) };

@@ -668,10 +668,7 @@ mod tests {
                 ("_private", Off),
             ],
         ),
-        (
-            "ünïcode=debug",
-            &[("ünïcode::x", Debug), ("unicode", Off)],
-        ),
+        ("ünïcode=debug", &[("ünïcode::x", Debug), ("unicode", Off)]),
         (
             "debug,my_crate=ERROR",
             &[("my_crate", Error), ("other", Debug)],

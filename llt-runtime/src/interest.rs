@@ -60,7 +60,12 @@ impl FilterState {
 
     /// Installs a new filter.
     pub(crate) fn set(&self, filter: Filter) {
-        let max = filter.max_level() as u8 | if filter.has_directives() { HAS_DIRECTIVES } else { 0 };
+        let max = filter.max_level() as u8
+            | if filter.has_directives() {
+                HAS_DIRECTIVES
+            } else {
+                0
+            };
         let default = filter.level_for("") as u8;
         *self.filter.write().unwrap_or_else(PoisonError::into_inner) = filter;
         let key = NEXT_KEY.fetch_add(1, Relaxed) & ((1 << KEY_BITS) - 1);
@@ -71,7 +76,10 @@ impl FilterState {
 
     /// A copy of the current filter.
     pub(crate) fn get(&self) -> Filter {
-        self.filter.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.filter
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The byte the hot path reads.

@@ -76,7 +76,9 @@ impl<'r> Payload<'r> {
     /// one.
     pub(crate) fn take_str(&mut self) -> Option<&'r str> {
         let len = usize::from_ne_bytes(self.bytes.get(..size_of::<usize>())?.try_into().ok()?);
-        let text = self.bytes.get(size_of::<usize>()..size_of::<usize>().checked_add(len)?)?;
+        let text = self
+            .bytes
+            .get(size_of::<usize>()..size_of::<usize>().checked_add(len)?)?;
         let text = std::str::from_utf8(text).ok()?;
         self.bytes = &self.bytes[size_of::<usize>() + len..];
         Some(text)
@@ -145,7 +147,14 @@ pub fn escape_json(out: &mut Vec<u8>, s: &str) {
         out.extend_from_slice(&bytes[start..i]);
         if escaped.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
+            out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ]);
         } else {
             out.extend_from_slice(escaped);
         }

@@ -33,8 +33,8 @@ use std::time::Duration;
 use crate::callsite::{Callsite, Level};
 use crate::clock::{Clock, Rfc3339};
 use crate::logger::Core;
-use crate::record::{Line, Payload, RECORD_HEADER, escape_json, read_header};
 use crate::logger::Source;
+use crate::record::{Line, Payload, RECORD_HEADER, escape_json, read_header};
 use crate::sink::Sink;
 
 /// Batch size at which the writer writes before the pass ends.
@@ -230,11 +230,16 @@ impl Writer {
         for source in &mut self.rings {
             nonempty += usize::from(source.consumer.refresh());
         }
-        let (records, deferred) = if nonempty > 0 { self.merge(bound) } else { (0, false) };
+        let (records, deferred) = if nonempty > 0 {
+            self.merge(bound)
+        } else {
+            (0, false)
+        };
         for source in &mut self.rings {
             source.consumer.release();
         }
-        self.rings.retain_mut(|source| !source.consumer.is_finished());
+        self.rings
+            .retain_mut(|source| !source.consumer.is_finished());
         if self.report_drops {
             self.report_drops();
         }
@@ -299,7 +304,15 @@ impl Writer {
             core: &self.core,
         };
         let now = self.clock.raw();
-        write_prefix(&mut self.line, &mut self.timestamps, &context, Level::Warn, "llt", None, now);
+        write_prefix(
+            &mut self.line,
+            &mut self.timestamps,
+            &context,
+            Level::Warn,
+            "llt",
+            None,
+            now,
+        );
         let _ = fmt::Write::write_fmt(
             &mut self.line,
             format_args!("llt: {since} messages dropped since the last report"),
@@ -352,17 +365,25 @@ fn format_record(payload: &[u8], line: &mut Line, timestamps: &mut Rfc3339, cont
         meta.module_path
     };
     // Line 0 marks callsites without a statement location.
-    let location = (!callsite.target_in_payload && meta.line != 0).then_some((meta.file, meta.line));
+    let location =
+        (!callsite.target_in_payload && meta.line != 0).then_some((meta.file, meta.line));
     write_prefix(line, timestamps, context, meta.level, target, location, raw);
     let message_start = line.buf.len();
     let result = panic::catch_unwind(AssertUnwindSafe(|| (callsite.format)(&mut args, line)));
     if !matches!(result, Ok(Ok(()))) {
         context.core.counters.format_errors.fetch_add(1, Relaxed);
         line.buf.truncate(message_start);
-        let what = if result.is_err() { "panicked" } else { "returned an error" };
+        let what = if result.is_err() {
+            "panicked"
+        } else {
+            "returned an error"
+        };
         let _ = fmt::Write::write_fmt(
             line,
-            format_args!("<llt: formatting {what}: {:?} at {}:{}>", meta.format, meta.file, meta.line),
+            format_args!(
+                "<llt: formatting {what}: {:?} at {}:{}>",
+                meta.format, meta.file, meta.line
+            ),
         );
     }
     write_suffix(line, context.format);

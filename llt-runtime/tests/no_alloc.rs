@@ -253,9 +253,7 @@ fn ring_full_drop_path_does_not_allocate() {
     let out = String::from_utf8(out.lock().unwrap().clone()).unwrap();
     assert_eq!(
         out,
-        format!(
-            "warm-up\nstatic text\nllt: {CALLS} messages dropped since the last report\n"
-        )
+        format!("warm-up\nstatic text\nllt: {CALLS} messages dropped since the last report\n")
     );
 }
 
