@@ -111,11 +111,16 @@ thread_local! {
 /// `f` must not log (through any logger) while it holds the slot: a slot is
 /// only good for pushes that do not overlap another push of this thread.
 #[inline(always)]
-pub(crate) unsafe fn with_producer<R>(logger: &Inner, f: impl FnOnce(ProducerSlot) -> R) -> Option<R> {
+pub(crate) unsafe fn with_producer<R>(
+    logger: &Inner,
+    f: impl FnOnce(ProducerSlot) -> R,
+) -> Option<R> {
     let cached = LAST.with(|last| (last.logger_id.get() == logger.id).then(|| last.slot.get()));
     let slot = match cached {
         Some(slot) => slot,
-        None => TABLE.try_with(|table| table.lookup_or_register(logger)).ok()?,
+        None => TABLE
+            .try_with(|table| table.lookup_or_register(logger))
+            .ok()?,
     };
     Some(f(slot))
 }

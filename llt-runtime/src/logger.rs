@@ -580,9 +580,8 @@ impl Logger {
         // not log; the slot is this thread's own producer for this logger,
         // alive while the thread's table holds it, and pushed to by this
         // thread alone.
-        let result = unsafe {
-            local::with_producer(&self.inner, |slot| slot.push_with(payload_len, write))
-        };
+        let result =
+            unsafe { local::with_producer(&self.inner, |slot| slot.push_with(payload_len, write)) };
         match result {
             Some(Ok(())) => true,
             Some(Err(PushError::Full | PushError::TooLarge)) | None => {
