@@ -105,7 +105,52 @@ fn log_records_go_through_the_llt_logger() {
     let lines = sink_after_flush(&logger, &sink);
     let messages: Vec<String> = lines.iter().map(|l| s(&l["msg"])).collect();
     assert_eq!(messages, ["from inside Display", "value chatty"]);
+
+    // A Display that fails or panics while the caller formats: a marker
+    // line, counted, and the caller goes on.
+    let line = line!() + 1;
+    log::info!(target: "app", "before {} after", Fails);
+    log::info!(target: "app", "before {} after", Panics);
+    log::info!(target: "app", "still logging");
+    let lines = sink_after_flush(&logger, &sink);
+    let messages: Vec<String> = lines.iter().map(|l| s(&l["msg"])).collect();
+    assert_eq!(
+        messages,
+        [
+            format!(
+                "<llt: formatting returned an error: log record at {}:{line}>",
+                file!()
+            ),
+            format!(
+                "<llt: formatting panicked: log record at {}:{}>",
+                file!(),
+                line + 1
+            ),
+            "still logging".to_owned(),
+        ]
+    );
+    assert_eq!(logger.stats().format_errors, 2);
     assert_eq!(logger.stats().dropped, 0);
+}
+
+/// A `Display` that writes a little, then fails.
+struct Fails;
+
+impl fmt::Display for Fails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PARTIAL")?;
+        Err(fmt::Error)
+    }
+}
+
+/// A `Display` that panics.
+struct Panics;
+
+impl fmt::Display for Panics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PARTIAL")?;
+        panic!("Display panics on purpose")
+    }
 }
 
 fn sink_after_flush(logger: &Logger, sink: &SharedBuf) -> Vec<Value> {

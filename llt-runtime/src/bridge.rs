@@ -10,6 +10,8 @@
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::Ordering::Relaxed;
 
 use crate::callsite::{Callsite, Level, Metadata};
 use crate::logger::{Logger, format_owned_string};
@@ -66,34 +68,53 @@ impl log::Log for LogBridge {
         thread_local! {
             static MESSAGE: RefCell<String> = const { RefCell::new(String::new()) };
         }
+        let mut fresh = String::new();
         let pushed = MESSAGE.try_with(|buffer| match buffer.try_borrow_mut() {
-            Ok(mut message) => {
-                message.clear();
-                let _ = write!(message, "{}", record.args());
-                push(&self.logger, level, record.target(), &message);
-            }
+            Ok(mut message) => self.format_and_push(level, record, &mut message),
             // A `Display` impl in this record's arguments logged through
             // `log` itself: the buffer is in use, take a fresh one.
-            Err(_) => push(
-                &self.logger,
-                level,
-                record.target(),
-                &record.args().to_string(),
-            ),
+            Err(_) => self.format_and_push(level, record, &mut fresh),
         });
         if pushed.is_err() {
             // The thread is exiting and its buffer is gone.
-            push(
-                &self.logger,
-                level,
-                record.target(),
-                &record.args().to_string(),
-            );
+            self.format_and_push(level, record, &mut fresh);
         }
     }
 
     fn flush(&self) {
         self.logger.flush();
+    }
+}
+
+impl LogBridge {
+    /// Formats the record's message into `message` and pushes it. A
+    /// `Display` impl that panics or returns an error does not escape: the
+    /// line becomes a marker, counted in `Stats::format_errors`, as for
+    /// `llt_log!` lines.
+    fn format_and_push(&self, level: Level, record: &log::Record<'_>, message: &mut String) {
+        message.clear();
+        let result = panic::catch_unwind(AssertUnwindSafe(|| write!(message, "{}", record.args())));
+        if !matches!(result, Ok(Ok(()))) {
+            self.logger
+                .inner
+                .core
+                .counters
+                .format_errors
+                .fetch_add(1, Relaxed);
+            let what = if result.is_err() {
+                "panicked"
+            } else {
+                "returned an error"
+            };
+            message.clear();
+            let _ = write!(
+                message,
+                "<llt: formatting {what}: log record at {}:{}>",
+                record.file().unwrap_or("<unknown>"),
+                record.line().unwrap_or(0)
+            );
+        }
+        push(&self.logger, level, record.target(), message);
     }
 }
 

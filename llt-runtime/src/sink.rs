@@ -5,7 +5,9 @@
 //! writer: the lines that did not make it are counted, the error is reported
 //! on stderr (the first one at once, later ones at most every
 //! [`REPORT_INTERVAL`]), and the writer goes on draining the rings, so
-//! producers never see a full ring because the sink died.
+//! producers never see a full ring because the sink died. A sink whose
+//! `write` or `flush` panics is treated the same way: the panic is caught
+//! and counted as a failed call.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -51,7 +53,7 @@ impl Sink {
             if done == batch.len() {
                 break None;
             }
-            match self.inner.write(&batch[done..]) {
+            match catch_panic(|| self.inner.write(&batch[done..])) {
                 Ok(0) => break Some(io::Error::from(io::ErrorKind::WriteZero)),
                 Ok(n) => done += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -70,7 +72,7 @@ impl Sink {
 
     /// Flushes the sink, counting a failure like a write error.
     pub(crate) fn flush(&mut self, counters: &Counters) {
-        if let Err(error) = self.inner.flush() {
+        if let Err(error) = catch_panic(|| self.inner.flush()) {
             self.failed(&error, counters);
         }
     }
@@ -101,4 +103,12 @@ impl Sink {
             REPORT_INTERVAL.as_secs()
         );
     }
+}
+
+/// Runs a call into the user's sink, turning a panic into an error.
+fn catch_panic<T>(call: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
+    // AssertUnwindSafe: after a panic the sink is only called again as a
+    // black box, whose own state is its business; ours is untouched.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call))
+        .unwrap_or_else(|_| Err(io::Error::other("the sink panicked")))
 }
