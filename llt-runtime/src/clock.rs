@@ -223,7 +223,7 @@ fn write_digits(out: &mut [u8], mut value: u64) {
 
 /// Year, month, day from days since 1970-01-01 (Howard Hinnant's
 /// `civil_from_days`, public-domain algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

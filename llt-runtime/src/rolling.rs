@@ -158,7 +158,7 @@ impl Rotation {
             Rotation::Hourly => (period.div_euclid(24), Some(period.rem_euclid(24))),
             Rotation::Daily | Rotation::Never => (period, None),
         };
-        let (year, month, day) = civil_from_days(days);
+        let (year, month, day) = crate::clock::civil_from_days(days);
         let year = year.clamp(0, 9999);
         match hour {
             Some(hour) => format!("{year:04}-{month:02}-{day:02}T{hour:02}"),
@@ -1033,21 +1033,6 @@ fn unix_secs(time: SystemTime) -> i64 {
             -secs - i64::from(before.subsec_nanos() > 0)
         }
     }
-}
-
-/// Year, month, day from days since 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`, public-domain algorithm; as in `clock`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
