@@ -37,7 +37,7 @@ pub mod logger {
 #[cfg(feature = "logger")]
 pub use llt_runtime::{
     BuildError, Builder, Clock, EXIT_FLUSH_TIMEOUT, IdlePolicy, Level, LevelFilter, LineFormat,
-    Logger, Metadata, ParseLevelError, RollingError, RollingFile, RollingFileBuilder, Rotation,
+    Logger, MemorySink, Metadata, ParseLevelError, RollingError, RollingFile, RollingFileBuilder, Rotation,
     STATIC_MAX_LEVEL, Stats, default_logger, set_default,
 };
 

@@ -2,42 +2,11 @@
 //! that re-check after the filter changes, and one statement used with two
 //! loggers whose filters differ.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, PoisonError};
-
 use llt_rs::filter::Filter;
-use llt_rs::{Level, LevelFilter, LineFormat, Logger, llt_debug, llt_info, llt_warn};
+use llt_rs::{Level, LevelFilter, LineFormat, Logger, MemorySink, llt_debug, llt_info, llt_warn};
 
-#[derive(Clone, Default)]
-struct SharedBuf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for SharedBuf {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl SharedBuf {
-    /// The lines written so far, emptying the buffer.
-    fn take_lines(&self) -> Vec<String> {
-        let bytes = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
-        String::from_utf8(bytes)
-            .expect("UTF-8")
-            .lines()
-            .map(str::to_owned)
-            .collect()
-    }
-}
-
-fn logger_with(filter: &str) -> (Logger, SharedBuf) {
-    let sink = SharedBuf::default();
+fn logger_with(filter: &str) -> (Logger, MemorySink) {
+    let sink = MemorySink::new();
     let logger = Logger::builder()
         .format(LineFormat::MessageOnly)
         .filter(filter.parse().expect("valid filter"))

@@ -11,44 +11,21 @@
 #![allow(clippy::uninlined_format_args)]
 
 use std::fmt;
-use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use llt_rs::{LineFormat, Logger};
+use llt_rs::{LineFormat, Logger, MemorySink};
 
-/// A sink that appends to a shared in-memory buffer.
-#[derive(Clone, Default)]
-struct SharedBuf(Arc<Mutex<Vec<u8>>>);
-
-impl SharedBuf {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).expect("the sink got valid UTF-8")
-    }
-}
-
-impl Write for SharedBuf {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// A logger writing bare messages into a [`SharedBuf`], and the messages
+/// A logger writing bare messages into a [`MemorySink`], and the messages
 /// `format!` produced for the same cases.
 struct Harness {
     logger: Logger,
-    buf: SharedBuf,
+    buf: MemorySink,
     expected: Vec<String>,
 }
 
 impl Harness {
     fn new() -> Harness {
-        let buf = SharedBuf::default();
+        let buf = MemorySink::default();
         let logger = Logger::builder()
             .capacity(1 << 12) // 256 KiB rings: room for the 10 KB string cases
             .format(LineFormat::MessageOnly)
@@ -76,7 +53,7 @@ impl Harness {
         assert_eq!(stats.format_errors, 0, "no formatting may fail");
         assert_eq!(self.expected.len(), cases, "cases run");
         assert_eq!(stats.written, cases as u64, "records written");
-        let text = self.buf.text();
+        let text = String::from_utf8(self.buf.contents()).expect("the sink got valid UTF-8");
         let mut rest = text.as_str();
         for (index, expected) in self.expected.iter().enumerate() {
             let line = format!("{expected}\n");

@@ -2,31 +2,12 @@
 //! docs promise and strings escaped per RFC 8259 (checked by parsing every
 //! line with serde_json).
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, PoisonError};
-
-use llt_rs::{LineFormat, Logger, llt_log, llt_warn};
+use llt_rs::{LineFormat, Logger, MemorySink, llt_log, llt_warn};
 use serde_json::Value;
 
 /// A sink the test can read back.
-#[derive(Clone, Default)]
-struct SharedBuf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for SharedBuf {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn json_logger() -> (Logger, SharedBuf) {
-    let sink = SharedBuf::default();
+fn json_logger() -> (Logger, MemorySink) {
+    let sink = MemorySink::new();
     let logger = Logger::builder()
         .format(LineFormat::Json)
         .sink(sink.clone())
@@ -35,13 +16,9 @@ fn json_logger() -> (Logger, SharedBuf) {
     (logger, sink)
 }
 
-fn parsed_lines(logger: &Logger, sink: &SharedBuf) -> Vec<Value> {
+fn parsed_lines(logger: &Logger, sink: &MemorySink) -> Vec<Value> {
     logger.flush();
-    let bytes = sink
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
+    let bytes = sink.contents();
     let text = String::from_utf8(bytes).expect("UTF-8 output");
     text.lines()
         .map(|line| {

@@ -5,37 +5,16 @@
 //! one test.
 
 use std::fmt;
-use std::io::Write;
-use std::sync::{Arc, Mutex, PoisonError};
 
-use llt_rs::{LineFormat, Logger, llt_log};
+use llt_rs::{LineFormat, Logger, MemorySink, llt_log};
 use serde_json::Value;
 
-#[derive(Clone, Default)]
-struct SharedBuf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for SharedBuf {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl SharedBuf {
-    fn take_json(&self) -> Vec<Value> {
-        let bytes = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
-        String::from_utf8(bytes)
-            .expect("UTF-8")
-            .lines()
-            .map(|line| serde_json::from_str(line).expect("valid JSON"))
-            .collect()
-    }
+/// The sink's lines, parsed as JSON.
+fn take_json(sink: &MemorySink) -> Vec<Value> {
+    sink.take_lines()
+        .iter()
+        .map(|line| serde_json::from_str(line).expect("valid JSON"))
+        .collect()
 }
 
 /// A value whose `Display` logs through `log` itself.
@@ -50,7 +29,7 @@ impl fmt::Display for Chatty {
 
 #[test]
 fn log_records_go_through_the_llt_logger() {
-    let sink = SharedBuf::default();
+    let sink = MemorySink::new();
     let logger = Logger::builder()
         .format(LineFormat::Json)
         .filter(
@@ -153,9 +132,9 @@ impl fmt::Display for Panics {
     }
 }
 
-fn sink_after_flush(logger: &Logger, sink: &SharedBuf) -> Vec<Value> {
+fn sink_after_flush(logger: &Logger, sink: &MemorySink) -> Vec<Value> {
     logger.flush();
-    sink.take_json()
+    take_json(sink)
 }
 
 fn s(value: &Value) -> String {

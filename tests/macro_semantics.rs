@@ -11,41 +11,16 @@
 
 use std::cell::Cell;
 use std::fmt;
-use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use llt_rs::{
-    LevelFilter, LineFormat, Logger, llt_debug, llt_error, llt_info, llt_log, llt_trace, llt_warn,
+    LevelFilter, LineFormat, Logger, MemorySink, llt_debug, llt_error, llt_info, llt_log,
+    llt_trace, llt_warn,
 };
 
-/// A sink that appends to a shared in-memory buffer.
-#[derive(Clone, Default)]
-struct SharedBuf(Arc<Mutex<Vec<u8>>>);
-
-impl SharedBuf {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).expect("the sink got valid UTF-8")
-    }
-
-    fn lines(&self) -> Vec<String> {
-        self.text().lines().map(str::to_owned).collect()
-    }
-}
-
-impl Write for SharedBuf {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// A logger writing bare messages into a new buffer, at `level`.
-fn message_logger(level: LevelFilter) -> (Logger, SharedBuf) {
-    let buf = SharedBuf::default();
+fn message_logger(level: LevelFilter) -> (Logger, MemorySink) {
+    let buf = MemorySink::default();
     let logger = Logger::builder()
         .format(LineFormat::MessageOnly)
         .level(level)
@@ -56,9 +31,13 @@ fn message_logger(level: LevelFilter) -> (Logger, SharedBuf) {
 }
 
 /// Flushes and returns the lines written so far.
-fn flushed_lines(logger: &Logger, buf: &SharedBuf) -> Vec<String> {
+fn flushed_lines(logger: &Logger, buf: &MemorySink) -> Vec<String> {
     logger.flush();
-    buf.lines()
+    String::from_utf8(buf.contents())
+        .expect("the sink got valid UTF-8")
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Increments the counter and returns its new value.
@@ -163,7 +142,7 @@ fn disabled_statements_evaluate_nothing() {
 
 #[test]
 fn each_level_macro_logs_at_its_level() {
-    let buf = SharedBuf::default();
+    let buf = MemorySink::default();
     let logger = Logger::builder()
         .format(LineFormat::Default)
         .level(LevelFilter::Trace)

@@ -38,4 +38,5 @@ pub use exit::EXIT_FLUSH_TIMEOUT;
 pub use global::{default_logger, set_default};
 pub use logger::{BuildError, Builder, Logger, Stats};
 pub use rolling::{RollingError, RollingFile, RollingFileBuilder, Rotation};
+pub use sink::MemorySink;
 pub use writer::{IdlePolicy, LineFormat};

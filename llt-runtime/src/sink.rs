@@ -112,3 +112,66 @@ fn catch_panic<T>(call: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(call))
         .unwrap_or_else(|_| Err(io::Error::other("the sink panicked")))
 }
+
+/// A sink that keeps lines in memory, shared by its clones: for tests of
+/// code that logs, and for the writer's own tests.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::{LineFormat, Logger, MemorySink};
+/// let sink = MemorySink::default();
+/// let logger = Logger::builder()
+///     .format(LineFormat::MessageOnly)
+///     .sink(sink.clone())
+///     .build()
+///     .unwrap();
+/// logger.log("one");
+/// logger.log("two");
+/// logger.flush();
+/// assert_eq!(sink.take_lines(), ["one", "two"]);
+/// assert!(sink.contents().is_empty());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct MemorySink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl MemorySink {
+    /// A new, empty sink.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A copy of everything written so far.
+    pub fn contents(&self) -> Vec<u8> {
+        self.buffer().clone()
+    }
+
+    /// Everything written so far, leaving the sink empty.
+    pub fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.buffer())
+    }
+
+    /// The complete lines written so far (lossily decoded as UTF-8), leaving
+    /// the sink empty.
+    pub fn take_lines(&self) -> Vec<String> {
+        String::from_utf8_lossy(&self.take())
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn buffer(&self) -> std::sync::MutexGuard<'_, Vec<u8>> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Write for MemorySink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.buffer().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
