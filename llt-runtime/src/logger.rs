@@ -677,7 +677,7 @@ impl Builder {
     }
 
     /// Writes to a log file that rotates by size and/or time (see
-    /// [`RollingFile`]); it is opened by [`build`](Self::build), which fails
+    /// [`RollingFile`](crate::rolling::RollingFile)); it is opened by [`build`](Self::build), which fails
     /// with [`BuildError::LogFile`] if it cannot be (a missing directory,
     /// permission denied). Replaces any [`sink`](Self::sink).
     ///
