@@ -33,8 +33,9 @@ fn main() {
     assert_eq!(stats.dropped, 0, "a dropped line would skew the count");
 }
 
-/// The measured loops: callgrind counts only inside functions whose name
-/// contains `run_calls` (`--toggle-collect=*run_calls*`).
+/// The measured loops: callgrind counts only inside the one named after the
+/// case (`--toggle-collect=instructions::run_calls_<case>`), so nothing
+/// else that runs on the thread is counted.
 fn run_calls(case: &str, logger: &Logger, calls: u64) {
     match case {
         "llt_log" => run_calls_llt_log(logger, calls),

@@ -17,7 +17,7 @@ bin=$(cargo bench --bench instructions --no-run --message-format=json 2>/dev/nul
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 main_thread_ir() { # case calls -> Ir of thread 1 (the main thread)
-  valgrind --tool=callgrind --separate-threads=yes --toggle-collect="*run_calls*" --callgrind-out-file="$tmp/cg.$1.$2" \
+  valgrind --tool=callgrind --separate-threads=yes --toggle-collect="instructions::run_calls_$1" --callgrind-out-file="$tmp/cg.$1.$2" \
     "$bin" "$1" "$2" >/dev/null 2>&1
   grep -m1 '^summary:\|^totals:' "$tmp/cg.$1.$2-01" | awk '{print $2}'
 }
