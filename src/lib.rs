@@ -37,8 +37,8 @@ pub mod logger {
 #[cfg(feature = "logger")]
 pub use llt_runtime::{
     BuildError, Builder, Clock, EXIT_FLUSH_TIMEOUT, IdlePolicy, Level, LevelFilter, LineFormat,
-    Logger, MemorySink, Metadata, ParseLevelError, RollingError, RollingFile, RollingFileBuilder, Rotation,
-    STATIC_MAX_LEVEL, Stats, default_logger, set_default,
+    Logger, MemorySink, Metadata, ParseLevelError, RollingError, RollingFile, RollingFileBuilder,
+    Rotation, STATIC_MAX_LEVEL, Stats, default_logger, set_default,
 };
 
 /// The `log` facade bridge (cargo feature `log`).
