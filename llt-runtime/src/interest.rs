@@ -21,6 +21,8 @@ pub(crate) const HAS_DIRECTIVES: u8 = 0x80;
 
 /// Source of filter keys: every filter installed in any logger gets a new
 /// one, so a cached decision can never be taken for another filter's.
+/// Relaxed: only uniqueness matters, which `fetch_add` gives under any
+/// ordering.
 static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
 
 /// Key values fit in 56 bits (the cache packs a level byte next to them).

@@ -164,6 +164,8 @@ pub(crate) struct Core {
     /// writer once it sees the flag.
     shutdown: AtomicBool,
     /// `false` once the writer thread has exited (normally or not).
+    /// Release when the writer exits, Acquire in `flush`: a waiter that sees
+    /// `false` knows no flush will complete and stops waiting.
     writer_alive: AtomicBool,
     writer_thread: OnceLock<Thread>,
 }
@@ -409,6 +411,8 @@ pub(crate) fn format_owned_string(payload: &mut Payload<'_>, line: &mut Line) ->
     fmt::Write::write_str(line, message)
 }
 
+/// Logger ids. Relaxed: only uniqueness matters, which `fetch_add` gives
+/// under any ordering.
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Logger {
