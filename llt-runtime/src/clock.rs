@@ -53,6 +53,13 @@ impl Default for Clock {
 impl Clock {
     /// Calibrates (once per process, inside quanta) and anchors the clock to
     /// the current wall-clock time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let clock = llt_runtime::Clock::new();
+    /// assert!(clock.unix_nanos(clock.raw()) > 1_700_000_000_000_000_000);
+    /// ```
     pub fn new() -> Self {
         let inner = quanta::Clock::new();
         let tsc = quanta_uses_tsc();
@@ -70,6 +77,14 @@ impl Clock {
 
     /// A raw reading: a few instructions, no system call on x86_64 with an
     /// invariant TSC.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let clock = llt_runtime::Clock::new();
+    /// let (a, b) = (clock.raw(), clock.raw());
+    /// assert!(b >= a);
+    /// ```
     #[inline(always)]
     pub fn raw(&self) -> u64 {
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -84,6 +99,13 @@ impl Clock {
     /// A raw reading that is not reordered with the memory accesses around
     /// it (`lfence; rdtsc; lfence` on x86_64): for the writer's pass
     /// bound, where the reading must happen before the rings are read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let clock = llt_runtime::Clock::new();
+    /// assert!(clock.raw_ordered() <= clock.raw());
+    /// ```
     pub fn raw_ordered(&self) -> u64 {
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
         if self.tsc {
@@ -134,6 +156,15 @@ impl Clock {
     ///
     /// Readings taken before the anchor (possible by a few cycles across
     /// cores) map to the anchor itself.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let clock = llt_runtime::Clock::new();
+    /// let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    /// let ours = clock.unix_nanos(clock.raw());
+    /// assert!(ours.abs_diff(now) < 1_000_000_000, "within a second of the system clock");
+    /// ```
     pub fn unix_nanos(&self, raw: u64) -> u64 {
         let since_anchor = if raw > self.anchor_raw {
             self.inner.delta_as_nanos(self.anchor_raw, raw)

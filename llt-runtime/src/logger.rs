@@ -428,6 +428,13 @@ impl Logger {
     /// If `capacity` is 0 or above [`MAX_CAPACITY`], with the message of the
     /// [`BuildError`] that [`Builder::build`] returns; use the builder to
     /// handle that as a value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let logger = llt_runtime::Logger::new(4096); // rings of 4096 messages, stdout
+    /// logger.log("started");
+    /// ```
     pub fn new(capacity: usize) -> Logger {
         match Logger::builder().capacity(capacity).build() {
             Ok(logger) => logger,
@@ -437,6 +444,13 @@ impl Logger {
 
     /// A builder with the defaults: capacity [`DEFAULT_CAPACITY`], stdout,
     /// RFC 3339 timestamps and levels, level `Info`, writer not pinned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let logger = llt_runtime::Logger::builder().capacity(1024).sink(std::io::sink()).build().unwrap();
+    /// assert_eq!(logger.level(), llt_runtime::LevelFilter::Info);
+    /// ```
     pub fn builder() -> Builder {
         Builder::default()
     }
@@ -446,6 +460,16 @@ impl Logger {
     /// The string's bytes are copied into this thread's ring; a `String`
     /// is not kept. For formatted messages prefer `llt_log!`, which formats
     /// on the writer thread instead of this one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let logger = llt_runtime::Logger::builder().sink(std::io::sink()).build().unwrap();
+    /// logger.log("a &str");
+    /// logger.log(format!("a String: {}", 42));
+    /// logger.flush();
+    /// assert_eq!(logger.stats().written, 2);
+    /// ```
     #[inline]
     pub fn log(&self, message: impl Into<String>) {
         self.log_str(Level::Info, &message.into());
@@ -482,6 +506,14 @@ impl Logger {
     /// Whether a line of `level` logged without a module (with
     /// [`log`](Self::log) or [`log_str`](Self::log_str)) would be written:
     /// the filter's default level decides. One relaxed load.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::{Level, LevelFilter, Logger};
+    /// let logger = Logger::builder().level(LevelFilter::Warn).sink(std::io::sink()).build().unwrap();
+    /// assert!(logger.enabled(Level::Error) && !logger.enabled(Level::Info));
+    /// ```
     #[inline(always)]
     pub fn enabled(&self, level: Level) -> bool {
         self.inner.filter.default_enables(level)
@@ -505,6 +537,13 @@ impl Logger {
 
     /// The filter's default level (what applies to modules it does not
     /// name).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let logger = llt_runtime::Logger::builder().sink(std::io::sink()).build().unwrap();
+    /// assert_eq!(logger.level(), llt_runtime::LevelFilter::Info);
+    /// ```
     pub fn level(&self) -> LevelFilter {
         self.inner.filter.default_level()
     }
@@ -541,17 +580,47 @@ impl Logger {
     }
 
     /// A copy of the current filter.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let logger = llt_runtime::Logger::builder().sink(std::io::sink()).build().unwrap();
+    /// assert_eq!(logger.filter().to_string(), "info");
+    /// ```
     pub fn filter(&self) -> Filter {
         self.inner.filter.get()
     }
 
     /// Lines dropped so far because a ring was full (the seed's counter).
     /// See [`stats`](Self::stats) for the other counters.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// // A 64-byte ring: the second 40-byte line finds it full (unless the
+    /// // writer already drained the first).
+    /// let logger = llt_runtime::Logger::builder().capacity(1).sink(std::io::sink()).build().unwrap();
+    /// for _ in 0..100 {
+    ///     logger.log("0123456789012345678901234567890123456789");
+    /// }
+    /// logger.flush();
+    /// assert_eq!(logger.get_dropped_count() + logger.stats().written, 100);
+    /// ```
     pub fn get_dropped_count(&self) -> u64 {
         self.inner.core.counters.dropped.load(Relaxed)
     }
 
     /// All counters: dropped, written, lost to sink errors, formatting errors.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let logger = llt_runtime::Logger::builder().sink(std::io::sink()).build().unwrap();
+    /// logger.log("one");
+    /// logger.flush();
+    /// let stats = logger.stats();
+    /// assert_eq!((stats.written, stats.dropped, stats.lines_lost), (1, 0, 0));
+    /// ```
     pub fn stats(&self) -> Stats {
         self.inner.core.stats()
     }
@@ -561,12 +630,30 @@ impl Logger {
     ///
     /// Called from the writer thread itself (from a `Display` impl), it
     /// returns at once instead of waiting for itself.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let sink = llt_runtime::MemorySink::new();
+    /// let logger = llt_runtime::Logger::builder().sink(sink.clone()).build().unwrap();
+    /// logger.log("hello");
+    /// logger.flush(); // the line is in the sink now
+    /// assert!(sink.take_lines()[0].ends_with("INFO  hello"));
+    /// ```
     pub fn flush(&self) {
         self.inner.core.flush(None);
     }
 
     /// Like [`flush`](Self::flush), but gives up after `timeout`; returns
     /// whether the flush completed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let logger = llt_runtime::Logger::builder().sink(std::io::sink()).build().unwrap();
+    /// logger.log("hello");
+    /// assert!(logger.flush_timeout(std::time::Duration::from_secs(5)));
+    /// ```
     pub fn flush_timeout(&self, timeout: Duration) -> bool {
         self.inner.core.flush(Some(timeout))
     }
@@ -596,6 +683,14 @@ impl Logger {
     }
 
     /// Whether this logger and `other` are clones of one logger.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let logger = llt_runtime::Logger::builder().sink(std::io::sink()).build().unwrap();
+    /// let other = llt_runtime::Logger::builder().sink(std::io::sink()).build().unwrap();
+    /// assert!(logger.same_logger(&logger.clone()) && !logger.same_logger(&other));
+    /// ```
     pub fn same_logger(&self, other: &Logger) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
@@ -666,6 +761,13 @@ impl Builder {
     /// Size of each logging thread's ring, in messages of up to
     /// [`BYTES_PER_MESSAGE`] bytes (rounded up to a power of two bytes).
     /// Must be in `1 ..= MAX_CAPACITY`; default [`DEFAULT_CAPACITY`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// // Each thread's ring holds 16,384 messages of up to 64 bytes (1 MiB).
+    /// let logger = llt_runtime::Logger::builder().capacity(16_384).sink(std::io::sink()).build().unwrap();
+    /// ```
     pub fn capacity(mut self, messages: usize) -> Self {
         self.capacity = messages;
         self
@@ -674,6 +776,14 @@ impl Builder {
     /// Where lines go (default: stdout). The writer thread owns it, writes
     /// batches of many lines per call, and flushes it on `flush()` and when
     /// the logger is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let file = std::fs::File::create(std::env::temp_dir().join("llt-doc-sink.log")).unwrap();
+    /// let logger = llt_runtime::Logger::builder().sink(file).build().unwrap();
+    /// logger.log("to the file");
+    /// ```
     pub fn sink(mut self, sink: impl Write + Send + 'static) -> Self {
         self.sink = Some(Box::new(sink));
         self.file = None;
@@ -713,6 +823,13 @@ impl Builder {
     /// Pins the writer thread to the core with this index (as listed by
     /// `core_affinity::get_core_ids`). If that fails, a note goes to stderr
     /// once and the writer runs unpinned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let logger = llt_runtime::Logger::builder().pin_to_core(0).sink(std::io::sink()).build().unwrap();
+    /// logger.log("the writer runs on core 0 (or unpinned, with a note on stderr)");
+    /// ```
     pub fn pin_to_core(mut self, core: usize) -> Self {
         self.pin = Some(core);
         self
@@ -720,12 +837,29 @@ impl Builder {
 
     /// Leaves the writer thread to the OS scheduler (the default: on small
     /// machines a pinned writer can end up sharing a core with a hot thread).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let logger = llt_runtime::Logger::builder().no_pinning().sink(std::io::sink()).build().unwrap();
+    /// ```
     pub fn no_pinning(mut self) -> Self {
         self.pin = None;
         self
     }
 
     /// How lines look (default: RFC 3339 UTC timestamp, level, message).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::{LineFormat, Logger, MemorySink};
+    /// let sink = MemorySink::new();
+    /// let logger = Logger::builder().format(LineFormat::MessageOnly).sink(sink.clone()).build().unwrap();
+    /// logger.log("bare");
+    /// logger.flush();
+    /// assert_eq!(sink.take_lines(), ["bare"]);
+    /// ```
     pub fn format(mut self, format: LineFormat) -> Self {
         self.format = format;
         self
@@ -734,6 +868,14 @@ impl Builder {
     /// The level for every module (default `Info`), unless a filter is
     /// given with [`filter`](Self::filter) or in the `LLT_LOG` environment
     /// variable.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::{Level, LevelFilter, Logger};
+    /// let logger = Logger::builder().level(LevelFilter::Debug).sink(std::io::sink()).build().unwrap();
+    /// assert!(logger.enabled(Level::Debug));
+    /// ```
     pub fn level(mut self, level: LevelFilter) -> Self {
         self.level = level;
         self
@@ -741,6 +883,15 @@ impl Builder {
 
     /// Levels per module, in `env_logger`'s syntax (see [`Filter`]). It
     /// takes precedence over `LLT_LOG` and [`level`](Self::level).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::{Level, Logger};
+    /// let filter = "warn,my_app::net=debug".parse().unwrap();
+    /// let logger = Logger::builder().filter(filter).sink(std::io::sink()).build().unwrap();
+    /// assert!(logger.enabled_for("my_app::net", Level::Debug));
+    /// ```
     pub fn filter(mut self, filter: Filter) -> Self {
         self.filter = Some(filter);
         self
@@ -766,6 +917,15 @@ impl Builder {
 
     /// How the writer waits when the rings are empty (default: a short spin,
     /// then sleeps growing from 500 µs to 2 ms). Producers never wake it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use llt_runtime::{IdlePolicy, Logger};
+    /// let idle = IdlePolicy { sleep: Duration::from_micros(100), ..IdlePolicy::default() };
+    /// let logger = Logger::builder().idle(idle).sink(std::io::sink()).build().unwrap();
+    /// ```
     pub fn idle(mut self, idle: IdlePolicy) -> Self {
         self.idle = idle;
         self
@@ -773,6 +933,12 @@ impl Builder {
 
     /// Whether the writer writes a line saying how many messages were
     /// dropped since the last such line (default `true`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let logger = llt_runtime::Logger::builder().report_drops(false).sink(std::io::sink()).build().unwrap();
+    /// ```
     pub fn report_drops(mut self, report: bool) -> Self {
         self.report_drops = report;
         self
@@ -791,6 +957,14 @@ impl Builder {
     }
 
     /// Validates the configuration and starts the writer thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::{BuildError, Logger};
+    /// assert!(matches!(Logger::builder().capacity(0).build(), Err(BuildError::ZeroCapacity)));
+    /// let logger = Logger::builder().sink(std::io::sink()).build().unwrap();
+    /// ```
     pub fn build(self) -> Result<Logger, BuildError> {
         let ring_bytes = Self::ring_bytes(self.capacity)?;
         let core = Arc::new(Core::new());

@@ -263,6 +263,14 @@ impl fmt::Debug for Producer {
 
 impl Producer {
     /// Capacity of the ring in bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (mut producer, mut consumer) = llt_runtime::ring::ring(1024);
+    /// assert_eq!(producer.capacity(), 1024);
+    /// # let _ = &mut consumer;
+    /// ```
     pub fn capacity(&self) -> usize {
         self.shared.capacity
     }
@@ -278,6 +286,15 @@ impl Producer {
     ///
     /// `write` must write only inside `ptr .. ptr + payload_len` and must
     /// initialise every byte of it (the consumer reads them as `u8`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (mut producer, mut consumer) = llt_runtime::ring::ring(1024);
+    /// // SAFETY: the closure writes exactly the 4 bytes it asks for.
+    /// unsafe { producer.push_with(4, |dst| dst.copy_from_nonoverlapping(b"abcd".as_ptr(), 4)) }.unwrap();
+    /// assert_eq!(consumer.pop_copy().as_deref(), Some(&b"abcd"[..]));
+    /// ```
     #[inline(always)]
     pub unsafe fn push_with(
         &mut self,
@@ -432,6 +449,14 @@ impl fmt::Debug for Consumer {
 
 impl Consumer {
     /// Capacity of the ring in bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (mut producer, mut consumer) = llt_runtime::ring::ring(1024);
+    /// assert_eq!(consumer.capacity(), 1024);
+    /// # let _ = &mut producer;
+    /// ```
     pub fn capacity(&self) -> usize {
         self.shared.capacity
     }
@@ -440,6 +465,15 @@ impl Consumer {
     ///
     /// [`peek`](Self::peek) only sees records published before the last
     /// refresh, which gives the writer a stable snapshot to merge from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (mut producer, mut consumer) = llt_runtime::ring::ring(1024);
+    /// assert!(!consumer.refresh());
+    /// producer.push(b"x").unwrap();
+    /// assert!(consumer.refresh());
+    /// ```
     #[inline]
     pub fn refresh(&mut self) -> bool {
         // Acquire: pairs with the producer's Release store of `tail`, making
@@ -450,6 +484,16 @@ impl Consumer {
 
     /// The payload of the oldest unread record known since the last
     /// [`refresh`](Self::refresh), if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (mut producer, mut consumer) = llt_runtime::ring::ring(1024);
+    /// producer.push(b"first").unwrap();
+    /// assert_eq!(consumer.peek(), None); // not refreshed yet
+    /// consumer.refresh();
+    /// assert_eq!(consumer.peek(), Some(&b"first"[..]));
+    /// ```
     #[inline]
     pub fn peek(&self) -> Option<&[u8]> {
         if self.head == self.cached_tail {
@@ -483,6 +527,17 @@ impl Consumer {
     /// # Panics
     ///
     /// In debug builds, if there is no peeked record.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (mut producer, mut consumer) = llt_runtime::ring::ring(1024);
+    /// producer.push(b"a").unwrap();
+    /// producer.push(b"b").unwrap();
+    /// consumer.refresh();
+    /// consumer.advance();
+    /// assert_eq!(consumer.peek(), Some(&b"b"[..]));
+    /// ```
     #[inline]
     pub fn advance(&mut self) {
         let payload_len = self.peek().map_or(0, <[u8]>::len);
@@ -497,6 +552,17 @@ impl Consumer {
     }
 
     /// Hands every byte read so far back to the producer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (mut producer, mut consumer) = llt_runtime::ring::ring(64);
+    /// producer.push(&[0; 40]).unwrap();
+    /// consumer.refresh();
+    /// consumer.advance(); // read; space goes back to the producer in batches
+    /// consumer.release(); // hand back everything read so far, now
+    /// producer.push(&[1; 40]).unwrap();
+    /// ```
     #[inline]
     pub fn release(&mut self) {
         if self.published_head != self.head {
@@ -509,6 +575,15 @@ impl Consumer {
 
     /// Reads the oldest record into a new `Vec`, refreshing as needed.
     /// Convenient for tests; the writer uses `peek`/`advance`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (mut producer, mut consumer) = llt_runtime::ring::ring(1024);
+    /// producer.push(b"record").unwrap();
+    /// assert_eq!(consumer.pop_copy(), Some(b"record".to_vec()));
+    /// assert_eq!(consumer.pop_copy(), None);
+    /// ```
     pub fn pop_copy(&mut self) -> Option<Vec<u8>> {
         if self.peek().is_none() && !self.refresh() {
             return None;
@@ -521,6 +596,17 @@ impl Consumer {
 
     /// `true` once the producer is gone *and* every record it published has
     /// been read: nothing more will ever arrive, and the ring can be freed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (mut producer, mut consumer) = llt_runtime::ring::ring(1024);
+    /// producer.push(b"last").unwrap();
+    /// drop(producer);
+    /// assert!(!consumer.is_finished()); // a record is left
+    /// consumer.pop_copy();
+    /// assert!(consumer.is_finished());
+    /// ```
     pub fn is_finished(&mut self) -> bool {
         // Acquire: pairs with the Release store in `Producer::drop`, so the
         // refresh below sees the producer's final tail.

@@ -137,22 +137,60 @@ pub struct MemorySink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
 impl MemorySink {
     /// A new, empty sink.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// let mut sink = llt_runtime::MemorySink::new();
+    /// sink.write_all(b"x\n").unwrap();
+    /// assert_eq!(sink.contents(), b"x\n");
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// A copy of everything written so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// let mut sink = llt_runtime::MemorySink::new();
+    /// sink.write_all(b"kept").unwrap();
+    /// assert_eq!(sink.contents(), b"kept");
+    /// assert_eq!(sink.contents(), b"kept");
+    /// ```
     pub fn contents(&self) -> Vec<u8> {
         self.buffer().clone()
     }
 
     /// Everything written so far, leaving the sink empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// let mut sink = llt_runtime::MemorySink::new();
+    /// sink.write_all(b"once").unwrap();
+    /// assert_eq!(sink.take(), b"once");
+    /// assert!(sink.take().is_empty());
+    /// ```
     pub fn take(&self) -> Vec<u8> {
         std::mem::take(&mut *self.buffer())
     }
 
     /// The complete lines written so far (lossily decoded as UTF-8), leaving
     /// the sink empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// let mut sink = llt_runtime::MemorySink::new();
+    /// sink.write_all(b"a\nb\n").unwrap();
+    /// assert_eq!(sink.take_lines(), ["a", "b"]);
+    /// ```
     pub fn take_lines(&self) -> Vec<String> {
         String::from_utf8_lossy(&self.take())
             .lines()
