@@ -32,7 +32,9 @@ pub(crate) fn track(core: &std::sync::Arc<Core>) {
 }
 
 extern "C" fn flush_all_at_exit() {
-    let _ = std::panic::catch_unwind(|| {
+    // A panic payload is forgotten, not dropped: its destructor could panic
+    // again, outside the catch, inside this `extern "C"` function.
+    let result = std::panic::catch_unwind(|| {
         let live: Vec<_> = LIVE
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -43,4 +45,7 @@ extern "C" fn flush_all_at_exit() {
             core.flush(Some(EXIT_FLUSH_TIMEOUT));
         }
     });
+    if let Err(payload) = result {
+        std::mem::forget(payload);
+    }
 }

@@ -69,11 +69,15 @@ impl FilterState {
                 0
             };
         let default = filter.level_for("") as u8;
-        *self.filter.write().unwrap_or_else(PoisonError::into_inner) = filter;
+        // All stores under the write lock: two racing `set` calls cannot
+        // leave the bytes of one filter beside the other filter.
+        let mut current = self.filter.write().unwrap_or_else(PoisonError::into_inner);
+        *current = filter;
         let key = NEXT_KEY.fetch_add(1, Relaxed) & ((1 << KEY_BITS) - 1);
         self.key.store(key, Release);
         self.default_level.store(default, Relaxed);
         self.max_level.store(max, Relaxed);
+        drop(current);
     }
 
     /// A copy of the current filter.

@@ -47,7 +47,7 @@ pub fn log<S, A, F>(logger: &Logger, args: A, _format: F)
 where
     S: Site,
     A: EncodeList,
-    F: for<'r> Fn(<A::Decoders as DecodeList>::Values<'r>, &mut Line) -> fmt::Result,
+    F: for<'r> Fn(<A::Decoders as DecodeList>::Values<'r>, &mut Line) -> fmt::Result + Copy + Send,
 {
     let callsite: &'static Callsite = const {
         &Callsite {
@@ -73,7 +73,7 @@ where
 fn decode_and_format<L, F>(payload: &mut Payload<'_>, line: &mut Line) -> fmt::Result
 where
     L: DecodeList,
-    F: for<'r> Fn(L::Values<'r>, &mut Line) -> fmt::Result,
+    F: for<'r> Fn(L::Values<'r>, &mut Line) -> fmt::Result + Copy + Send,
 {
     const {
         assert!(
@@ -82,8 +82,10 @@ where
         );
     }
     // SAFETY: `F` is zero-sized (checked above): it has no bytes, so no
-    // invalid ones. The closures `llt_log!` generates capture nothing, so no
-    // state (and no invariant) is conjured; `log` is their only caller.
+    // invalid ones. It is `Copy + Send` and `log` received one `F` value, so
+    // making another on this (the writer) thread duplicates and sends what
+    // could be duplicated and sent anyway. The closures `llt_log!` generates
+    // capture nothing at all.
     let format: F = unsafe { std::mem::zeroed() };
     // SAFETY: this function is only reachable through a callsite built in
     // `log::<_, A, F>` with `L = A::Decoders`, whose records were encoded by

@@ -33,7 +33,8 @@ pub fn read_header(payload: &[u8]) -> Option<(usize, u64)> {
     let callsite = payload.get(0..8)?;
     let timestamp = payload.get(8..16)?;
     Some((
-        usize::from_ne_bytes(callsite.try_into().ok()?),
+        // Written as a u64 (see `write_header`), also on 32-bit targets.
+        u64::from_ne_bytes(callsite.try_into().ok()?) as usize,
         u64::from_ne_bytes(timestamp.try_into().ok()?),
     ))
 }
