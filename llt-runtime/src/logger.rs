@@ -407,7 +407,7 @@ pub(crate) fn format_owned_string(payload: &mut Payload<'_>, line: &mut Line) ->
     // SAFETY: records of the callsites that use this decoder are written by
     // `Logger::log_str` and the `log` bridge, whose payload (after the
     // bridge's target, taken by the writer) is the bytes of a `str`.
-    let message = unsafe { std::str::from_utf8_unchecked(payload.remaining()) };
+    let message = unsafe { std::str::from_utf8_unchecked(payload.remaining_init()) };
     fmt::Write::write_str(line, message)
 }
 
@@ -663,8 +663,10 @@ impl Logger {
     ///
     /// # Safety
     ///
-    /// `write` must initialise exactly the `payload_len` bytes it is given,
-    /// starting with a record header (see `record`).
+    /// `write` must write every one of the `payload_len` bytes it is given,
+    /// starting with a record header (see `record`); bytes after the header
+    /// may be uninitialised padding of a copied value (the writer reads
+    /// records with `Consumer::peek_raw`).
     #[inline(always)]
     pub(crate) unsafe fn push_raw(&self, payload_len: usize, write: impl FnOnce(*mut u8)) -> bool {
         // SAFETY: the closure only pushes, whose `write` (the caller's) must

@@ -59,7 +59,8 @@ where
     let clock = &logger.inner.clock;
     let len = RECORD_HEADER + args.encoded_len();
     // SAFETY: the closure writes the RECORD_HEADER-byte header, then the
-    // arguments, exactly `args.encoded_len()` bytes: all `len` bytes.
+    // arguments, exactly `args.encoded_len()` bytes: all `len` bytes (a
+    // copied value's padding stays uninitialised, which `push_raw` allows).
     unsafe {
         logger.push_raw(len, |dst| {
             write_header(dst, callsite as *const Callsite as usize, clock);

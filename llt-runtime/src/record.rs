@@ -20,7 +20,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::mem::size_of;
+use std::mem::{MaybeUninit, size_of};
 
 /// Bytes before the arguments: callsite address and timestamp.
 pub const RECORD_HEADER: usize = 16;
@@ -30,13 +30,31 @@ pub const RECORD_HEADER: usize = 16;
 /// Returns `None` for a payload shorter than [`RECORD_HEADER`].
 #[inline]
 pub fn read_header(payload: &[u8]) -> Option<(usize, u64)> {
-    let callsite = payload.get(0..8)?;
-    let timestamp = payload.get(8..16)?;
-    Some((
-        // Written as a u64 (see `write_header`), also on 32-bit targets.
-        u64::from_ne_bytes(callsite.try_into().ok()?) as usize,
-        u64::from_ne_bytes(timestamp.try_into().ok()?),
-    ))
+    read_header_raw(init_view(payload))
+}
+
+/// [`read_header`] for a record that may hold uninitialised bytes after its
+/// header (the writer's view of a record).
+#[inline]
+pub(crate) fn read_header_raw(payload: &[MaybeUninit<u8>]) -> Option<(usize, u64)> {
+    if payload.len() < RECORD_HEADER {
+        return None;
+    }
+    // SAFETY: the first RECORD_HEADER bytes exist (checked above) and were
+    // written as two u64 integers by `write_header` (or come from a `&[u8]`
+    // in `read_header`): they are initialised; unaligned reads need no
+    // alignment. The callsite is stored as a u64 on every target.
+    unsafe {
+        let callsite = payload.as_ptr().cast::<u64>().read_unaligned();
+        let timestamp = payload.as_ptr().add(8).cast::<u64>().read_unaligned();
+        Some((callsite as usize, timestamp))
+    }
+}
+
+/// Views initialised bytes as possibly-uninitialised ones (always sound).
+pub(crate) fn init_view(bytes: &[u8]) -> &[MaybeUninit<u8>] {
+    // SAFETY: same layout; every `u8` is a valid `MaybeUninit<u8>`.
+    unsafe { &*(bytes as *const [u8] as *const [MaybeUninit<u8>]) }
 }
 
 /// Writes the record header at `dst`: the callsite's address and a raw
@@ -56,30 +74,53 @@ pub unsafe fn write_header(dst: *mut u8, callsite: usize, clock: &crate::Clock) 
 }
 
 /// The arguments of one record, read front to back by the writer.
+///
+/// The bytes are `MaybeUninit<u8>`: a value copied as a whole (a struct, an
+/// `Option`) brings its padding along uninitialised, so only typed reads of
+/// that value, never a `&[u8]` over it, may touch them.
 #[derive(Debug)]
 pub struct Payload<'r> {
-    bytes: &'r [u8],
+    bytes: &'r [MaybeUninit<u8>],
 }
 
 impl<'r> Payload<'r> {
     /// The arguments part of a record (after the header).
-    pub(crate) fn new(bytes: &'r [u8]) -> Self {
+    pub(crate) fn new(bytes: &'r [MaybeUninit<u8>]) -> Self {
         Payload { bytes }
     }
 
     /// The bytes not read yet.
-    pub fn remaining(&self) -> &'r [u8] {
+    pub fn remaining(&self) -> &'r [MaybeUninit<u8>] {
         self.bytes
+    }
+
+    /// The bytes not read yet, as `u8`.
+    ///
+    /// # Safety
+    ///
+    /// They must all be initialised (for example, copied from a `&str`).
+    pub(crate) unsafe fn remaining_init(&self) -> &'r [u8] {
+        // SAFETY: initialised per the caller; same layout.
+        unsafe { &*(self.bytes as *const [MaybeUninit<u8>] as *const [u8]) }
     }
 
     /// Takes a string written as a `usize` length and UTF-8 bytes (the
     /// target in front of a bridge record), or `None` if the bytes are not
     /// one.
-    pub(crate) fn take_str(&mut self) -> Option<&'r str> {
-        let len = usize::from_ne_bytes(self.bytes.get(..size_of::<usize>())?.try_into().ok()?);
+    ///
+    /// # Safety
+    ///
+    /// The bytes must have been written by the `log` bridge: an initialised
+    /// `usize` length and the bytes of a `&str`.
+    pub(crate) unsafe fn take_str(&mut self) -> Option<&'r str> {
+        let prefix = self.bytes.get(..size_of::<usize>())?;
+        // SAFETY: the length prefix was written as a usize (caller).
+        let len = unsafe { prefix.as_ptr().cast::<usize>().read_unaligned() };
         let text = self
             .bytes
             .get(size_of::<usize>()..size_of::<usize>().checked_add(len)?)?;
+        // SAFETY: the target's bytes were copied from a `&str` (caller).
+        let text = unsafe { &*(text as *const [MaybeUninit<u8>] as *const [u8]) };
         let text = std::str::from_utf8(text).ok()?;
         self.bytes = &self.bytes[size_of::<usize>() + len..];
         Some(text)
@@ -93,7 +134,7 @@ impl<'r> Payload<'r> {
     /// encoder wrote, so this means a corrupted record, and the writer turns
     /// the panic into a marker line.
     #[inline]
-    fn take(&mut self, len: usize) -> &'r [u8] {
+    fn take(&mut self, len: usize) -> &'r [MaybeUninit<u8>] {
         let (head, rest) = self.bytes.split_at(len);
         self.bytes = rest;
         head
@@ -308,15 +349,20 @@ unsafe impl Decode for StrDec {
 
     #[inline(always)]
     unsafe fn decode<'r>(payload: &mut Payload<'r>) -> &'r str {
-        let len = usize::from_ne_bytes(
+        // SAFETY: `StrEnc` wrote a usize length here (the caller's contract).
+        let len = unsafe {
             payload
                 .take(size_of::<usize>())
-                .try_into()
-                .expect("took exactly size_of::<usize>() bytes"),
-        );
+                .as_ptr()
+                .cast::<usize>()
+                .read_unaligned()
+        };
         let bytes = payload.take(len);
-        // SAFETY: the bytes were copied from a `&str` by `StrEnc`.
-        unsafe { std::str::from_utf8_unchecked(bytes) }
+        // SAFETY: the bytes were copied from a `&str` by `StrEnc`: they are
+        // initialised UTF-8; `MaybeUninit<u8>` and `u8` share a layout.
+        unsafe {
+            std::str::from_utf8_unchecked(&*(bytes as *const [MaybeUninit<u8>] as *const [u8]))
+        }
     }
 }
 
@@ -509,7 +555,7 @@ mod tests {
         );
         let bytes = round_trip(list);
         assert_eq!(bytes.len(), 1 + 8 + owned.len() + 8);
-        let mut payload = Payload::new(&bytes);
+        let mut payload = Payload::new(init_view(&bytes));
         // SAFETY: `bytes` was written by the matching encoders.
         let (a, (b, (c, ()))) = unsafe {
             <(CopyDec<u8>, (StrDec, (CopyDec<f64>, ()))) as DecodeList>::decode(&mut payload)

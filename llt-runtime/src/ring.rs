@@ -47,6 +47,7 @@ use std::ptr::NonNull;
 
 use crate::sync::{AccessTracker, Arc, AtomicBool, AtomicUsize};
 use std::cell::UnsafeCell;
+use std::mem::MaybeUninit;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
 /// Size of the frame header that precedes every record's payload.
@@ -347,7 +348,9 @@ impl ProducerSlot {
     /// The [`Producer`] this slot came from must be alive, and the caller
     /// must be its owner: no other push on this ring may run at the same
     /// time. `write` must write only inside `ptr .. ptr + payload_len` and
-    /// initialise every byte of it.
+    /// write every byte of it. Unlike [`Producer::push_with`], a byte may be
+    /// written uninitialised (the padding of a value copied as a whole):
+    /// such records are read back only with `Consumer::peek_raw`.
     #[inline(always)]
     pub(crate) unsafe fn push_with(
         self,
@@ -496,6 +499,17 @@ impl Consumer {
     /// ```
     #[inline]
     pub fn peek(&self) -> Option<&[u8]> {
+        // SAFETY: records pushed through the public API (`Producer::push`,
+        // `Producer::push_with`) have every byte initialised (their
+        // contract); `MaybeUninit<u8>` and `u8` have the same layout.
+        self.peek_raw()
+            .map(|bytes| unsafe { &*(bytes as *const [MaybeUninit<u8>] as *const [u8]) })
+    }
+
+    /// [`peek`](Self::peek) for records that may hold uninitialised bytes
+    /// (the padding of a logged value, pushed through a `ProducerSlot`).
+    #[inline]
+    pub(crate) fn peek_raw(&self) -> Option<&[MaybeUninit<u8>]> {
         if self.head == self.cached_tail {
             return None;
         }
@@ -512,7 +526,7 @@ impl Consumer {
             debug_assert!(payload_len <= shared.capacity);
             shared.tracker.read(offset, frame_len(payload_len));
             Some(std::slice::from_raw_parts(
-                frame.add(FRAME_HEADER),
+                frame.add(FRAME_HEADER).cast::<MaybeUninit<u8>>(),
                 payload_len,
             ))
         }
@@ -540,7 +554,7 @@ impl Consumer {
     /// ```
     #[inline]
     pub fn advance(&mut self) {
-        let payload_len = self.peek().map_or(0, <[u8]>::len);
+        let payload_len = self.peek_raw().map_or(0, <[MaybeUninit<u8>]>::len);
         debug_assert!(self.head != self.cached_tail, "advance() without a record");
         if self.head == self.cached_tail {
             return;

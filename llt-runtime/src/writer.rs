@@ -24,6 +24,7 @@
 
 use std::fmt;
 use std::io::Write;
+use std::mem::MaybeUninit;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
@@ -34,7 +35,7 @@ use crate::callsite::{Callsite, Level};
 use crate::clock::{Clock, Rfc3339};
 use crate::logger::Core;
 use crate::logger::Source;
-use crate::record::{Line, Payload, RECORD_HEADER, escape_json, read_header};
+use crate::record::{Line, Payload, RECORD_HEADER, escape_json, read_header_raw};
 use crate::sink::Sink;
 
 /// Batch size at which the writer writes before the pass ends.
@@ -254,8 +255,8 @@ impl Writer {
         loop {
             let mut oldest: Option<(usize, u64)> = None;
             for (index, source) in self.rings.iter().enumerate() {
-                if let Some(payload) = source.consumer.peek() {
-                    let timestamp = read_header(payload).map_or(0, |(_, ts)| ts);
+                if let Some(payload) = source.consumer.peek_raw() {
+                    let timestamp = read_header_raw(payload).map_or(0, |(_, ts)| ts);
                     if oldest.is_none_or(|(_, ts)| timestamp < ts) {
                         oldest = Some((index, timestamp));
                     }
@@ -268,7 +269,7 @@ impl Writer {
                 return (records, true);
             }
             let source = &mut self.rings[index];
-            if let Some(payload) = source.consumer.peek() {
+            if let Some(payload) = source.consumer.peek_raw() {
                 let context = Context {
                     format: self.format,
                     clock: &self.clock,
@@ -347,8 +348,13 @@ struct Context<'a> {
 }
 
 /// Appends one record's line (with its newline) to `line`.
-fn format_record(payload: &[u8], line: &mut Line, timestamps: &mut Rfc3339, context: &Context<'_>) {
-    let Some((address, raw)) = read_header(payload) else {
+fn format_record(
+    payload: &[MaybeUninit<u8>],
+    line: &mut Line,
+    timestamps: &mut Rfc3339,
+    context: &Context<'_>,
+) {
+    let Some((address, raw)) = read_header_raw(payload) else {
         line.buf.extend_from_slice(b"<llt: corrupted record>\n");
         context.core.counters.format_errors.fetch_add(1, Relaxed);
         return;
@@ -360,7 +366,9 @@ fn format_record(payload: &[u8], line: &mut Line, timestamps: &mut Rfc3339, cont
     let meta = &callsite.metadata;
     let mut args = Payload::new(&payload[RECORD_HEADER..]);
     let target = if callsite.target_in_payload {
-        args.take_str().unwrap_or("<corrupted target>")
+        // SAFETY: records of callsites with `target_in_payload` are written
+        // by the `log` bridge, which puts a usize length and a `&str` there.
+        unsafe { args.take_str() }.unwrap_or("<corrupted target>")
     } else {
         meta.module_path
     };
