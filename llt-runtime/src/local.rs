@@ -32,6 +32,10 @@ struct Last {
     logger_id: Cell<u64>,
     /// The slot of a producer in one of `Table::entries`.
     slot: Cell<ProducerSlot>,
+    /// Set while this thread creates or looks up a producer: a log call made
+    /// meanwhile (from a global allocator that logs) is counted as dropped
+    /// instead of re-entering the table.
+    registering: Cell<bool>,
 }
 
 /// This thread's producers.
@@ -97,6 +101,7 @@ thread_local! {
         Last {
             logger_id: Cell::new(0),
             slot: Cell::new(ProducerSlot::dangling()),
+            registering: Cell::new(false),
         }
     };
     static TABLE: Table = const { Table::new() };
@@ -118,9 +123,30 @@ pub(crate) unsafe fn with_producer<R>(
     let cached = LAST.with(|last| (last.logger_id.get() == logger.id).then(|| last.slot.get()));
     let slot = match cached {
         Some(slot) => slot,
-        None => TABLE
-            .try_with(|table| table.lookup_or_register(logger))
-            .ok()?,
+        None => register(logger)?,
     };
     Some(f(slot))
+}
+
+/// The slow path of [`with_producer`]: finds or creates this thread's
+/// producer for `logger`, unless this thread is already doing so (a log
+/// call from inside the allocations that takes), which gets `None`.
+#[cold]
+#[inline(never)]
+fn register(logger: &Inner) -> Option<ProducerSlot> {
+    struct Reset<'a>(&'a Cell<bool>);
+    impl Drop for Reset<'_> {
+        fn drop(&mut self) {
+            self.0.set(false);
+        }
+    }
+    LAST.with(|last| {
+        if last.registering.replace(true) {
+            return None;
+        }
+        let _reset = Reset(&last.registering);
+        TABLE
+            .try_with(|table| table.lookup_or_register(logger))
+            .ok()
+    })
 }

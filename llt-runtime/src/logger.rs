@@ -200,9 +200,14 @@ impl Core {
         if self.pending_count.load(Acquire) == 0 {
             return;
         }
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        into.append(&mut pending);
-        self.pending_count.store(0, Release);
+        let taken = {
+            let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            self.pending_count.store(0, Release);
+            std::mem::take(&mut *pending)
+        };
+        // Outside the lock: growing `into` allocates, and an allocator that
+        // logs from this thread would register a ring, taking the lock.
+        into.extend(taken);
     }
 
     pub(crate) fn shutdown_requested(&self) -> bool {
