@@ -146,7 +146,10 @@ const fn bridge_callsite(level: Level) -> Callsite {
 fn push(logger: &Logger, level: Level, target: &str, message: &str) {
     let callsite: &'static Callsite = &BRIDGE[level as usize - 1];
     let (target, message) = (target.as_bytes(), message.as_bytes());
-    let len = RECORD_HEADER + size_of::<usize>() + target.len() + message.len();
+    // Saturating: an overflowing size is rejected by the ring as too large.
+    let len = (RECORD_HEADER + size_of::<usize>())
+        .saturating_add(target.len())
+        .saturating_add(message.len());
     let clock = &logger.inner.clock;
     // SAFETY: the closure writes the header, the target's length and bytes,
     // then the message's bytes: exactly `len` bytes.

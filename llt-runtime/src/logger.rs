@@ -500,7 +500,7 @@ impl Logger {
         // SAFETY: the closure writes the header and then exactly
         // `bytes.len()` bytes, filling the RECORD_HEADER + len bytes asked for.
         unsafe {
-            self.push_raw(RECORD_HEADER + bytes.len(), |dst| {
+            self.push_raw(RECORD_HEADER.saturating_add(bytes.len()), |dst| {
                 write_header(dst, callsite as *const Callsite as usize, clock);
                 dst.add(RECORD_HEADER)
                     .copy_from_nonoverlapping(bytes.as_ptr(), bytes.len());

@@ -57,7 +57,8 @@ where
         }
     };
     let clock = &logger.inner.clock;
-    let len = RECORD_HEADER + args.encoded_len();
+    // Saturating: an overflowing size is rejected by the ring as too large.
+    let len = args.encoded_len().saturating_add(RECORD_HEADER);
     // SAFETY: the closure writes the RECORD_HEADER-byte header, then the
     // arguments, exactly `args.encoded_len()` bytes: all `len` bytes (a
     // copied value's padding stays uninitialised, which `push_raw` allows).

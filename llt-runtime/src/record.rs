@@ -324,7 +324,9 @@ unsafe impl Encode for StrEnc<'_> {
 
     #[inline(always)]
     fn encoded_len(&self) -> usize {
-        size_of::<usize>() + self.0.len()
+        // Saturating: a sum past usize::MAX (32-bit targets, huge strings)
+        // stays huge, and the ring rejects it as too large.
+        size_of::<usize>().saturating_add(self.0.len())
     }
 
     #[inline(always)]
@@ -405,7 +407,8 @@ unsafe impl<H: Encode, T: EncodeList> EncodeList for (H, T) {
 
     #[inline(always)]
     fn encoded_len(&self) -> usize {
-        self.0.encoded_len() + self.1.encoded_len()
+        // Saturating, as in `StrEnc`; a constant for all-Copy lists.
+        self.0.encoded_len().saturating_add(self.1.encoded_len())
     }
 
     #[inline(always)]
