@@ -13,8 +13,9 @@ use std::fmt::Write as _;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::Ordering::Relaxed;
 
-use crate::callsite::{Callsite, Level, Metadata};
-use crate::logger::{Logger, format_owned_string};
+use crate::callsite::{Level, bridge_callsite};
+use crate::local;
+use crate::logger::Logger;
 use crate::record::{RECORD_HEADER, write_header};
 
 /// Installs `logger` as the `log` crate's global logger and sets `log`'s
@@ -97,7 +98,7 @@ impl LogBridge {
         if !matches!(result, Ok(Ok(()))) {
             self.logger
                 .inner
-                .core
+                .shared
                 .counters
                 .format_errors
                 .fetch_add(1, Relaxed);
@@ -118,33 +119,9 @@ impl LogBridge {
     }
 }
 
-/// Callsites of bridge records, one per level: the target travels in the
-/// payload in front of the message.
-static BRIDGE: [Callsite; 5] = [
-    bridge_callsite(Level::Error),
-    bridge_callsite(Level::Warn),
-    bridge_callsite(Level::Info),
-    bridge_callsite(Level::Debug),
-    bridge_callsite(Level::Trace),
-];
-
-const fn bridge_callsite(level: Level) -> Callsite {
-    Callsite {
-        metadata: Metadata {
-            level,
-            format: "{}",
-            module_path: "log",
-            file: "",
-            line: 0,
-        },
-        format: format_owned_string,
-        target_in_payload: true,
-    }
-}
-
 /// Pushes `[header][target length][target][message]`, or counts a drop.
 fn push(logger: &Logger, level: Level, target: &str, message: &str) {
-    let callsite: &'static Callsite = &BRIDGE[level as usize - 1];
+    let callsite = bridge_callsite(level);
     let (target, message) = (target.as_bytes(), message.as_bytes());
     // Saturating: an overflowing size is rejected by the ring as too large.
     let len = (RECORD_HEADER + size_of::<usize>())
@@ -152,10 +129,10 @@ fn push(logger: &Logger, level: Level, target: &str, message: &str) {
         .saturating_add(message.len());
     let clock = &logger.inner.clock;
     // SAFETY: the closure writes the header, the target's length and bytes,
-    // then the message's bytes: exactly `len` bytes.
+    // then the message's bytes: exactly `len` bytes, and does not log.
     unsafe {
-        logger.push_raw(len, |dst| {
-            write_header(dst, callsite as *const Callsite as usize, clock);
+        local::push(&logger.inner, len, |dst| {
+            write_header(dst, std::ptr::from_ref(callsite) as usize, clock);
             let mut at = dst.add(RECORD_HEADER);
             at.cast::<usize>().write_unaligned(target.len());
             at = at.add(size_of::<usize>());

@@ -254,3 +254,62 @@ pub trait Site {
     /// The statement's metadata.
     const METADATA: Metadata;
 }
+
+// === Callsites of string records ===
+
+/// The callsites of records whose message is a string made at run time:
+/// lines from [`Logger::log`](crate::Logger::log) and
+/// [`Logger::log_str`](crate::Logger::log_str) (module `llt`) and, with
+/// `target_in_payload`, from the `log` bridge (module `log`). One per level,
+/// indexed by `Level as usize - 1`.
+static STRING_CALLSITES: [[Callsite; 5]; 2] = [
+    string_callsites_for(false, "llt"),
+    string_callsites_for(true, "log"),
+];
+
+const fn string_callsites_for(target_in_payload: bool, module_path: &'static str) -> [Callsite; 5] {
+    const fn one(level: Level, target_in_payload: bool, module_path: &'static str) -> Callsite {
+        Callsite {
+            metadata: Metadata {
+                level,
+                format: "{}",
+                module_path,
+                // Line 0: no statement location (the caller's is not known).
+                file: "",
+                line: 0,
+            },
+            format: format_string,
+            target_in_payload,
+        }
+    }
+    [
+        one(Level::Error, target_in_payload, module_path),
+        one(Level::Warn, target_in_payload, module_path),
+        one(Level::Info, target_in_payload, module_path),
+        one(Level::Debug, target_in_payload, module_path),
+        one(Level::Trace, target_in_payload, module_path),
+    ]
+}
+
+/// The callsite of a string line at `level`: the payload after the record
+/// header is the message's UTF-8 bytes.
+pub(crate) fn string_callsite(level: Level) -> &'static Callsite {
+    &STRING_CALLSITES[0][level as usize - 1]
+}
+
+/// The callsite of a `log` bridge line at `level`: the payload after the
+/// record header is the target (a `usize` length and its bytes), then the
+/// message's UTF-8 bytes.
+#[cfg(feature = "log")]
+pub(crate) fn bridge_callsite(level: Level) -> &'static Callsite {
+    &STRING_CALLSITES[1][level as usize - 1]
+}
+
+/// The decoder of string callsites: the rest of the payload is the message.
+fn format_string(payload: &mut Payload<'_>, line: &mut Line) -> fmt::Result {
+    // SAFETY: records of the callsites that use this decoder are written by
+    // `Logger::log_str` and the `log` bridge, whose payload (after the
+    // bridge's target, taken by the writer) is the bytes of a `str`.
+    let message = unsafe { std::str::from_utf8_unchecked(payload.remaining_init()) };
+    fmt::Write::write_str(line, message)
+}

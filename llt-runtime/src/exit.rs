@@ -9,16 +9,16 @@
 use std::sync::{Mutex, Once, PoisonError, Weak};
 use std::time::Duration;
 
-use crate::logger::Core;
+use crate::shared::Shared;
 
 /// How long the exit handler waits for each logger.
 pub const EXIT_FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
-static LIVE: Mutex<Vec<Weak<Core>>> = Mutex::new(Vec::new());
+static LIVE: Mutex<Vec<Weak<Shared>>> = Mutex::new(Vec::new());
 static REGISTER: Once = Once::new();
 
-/// Remembers `core` so that the exit handler flushes it.
-pub(crate) fn track(core: &std::sync::Arc<Core>) {
+/// Remembers `shared` so that the exit handler flushes it.
+pub(crate) fn track(shared: &std::sync::Arc<Shared>) {
     REGISTER.call_once(|| {
         // SAFETY: `flush_all_at_exit` is an `extern "C" fn()` that never
         // unwinds (it catches panics) and stays valid for the whole program.
@@ -27,8 +27,8 @@ pub(crate) fn track(core: &std::sync::Arc<Core>) {
         let _ = unsafe { libc::atexit(flush_all_at_exit) };
     });
     let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
-    live.retain(|core| core.strong_count() > 0);
-    live.push(std::sync::Arc::downgrade(core));
+    live.retain(|shared| shared.strong_count() > 0);
+    live.push(std::sync::Arc::downgrade(shared));
 }
 
 extern "C" fn flush_all_at_exit() {
@@ -41,8 +41,8 @@ extern "C" fn flush_all_at_exit() {
             .iter()
             .filter_map(Weak::upgrade)
             .collect();
-        for core in live {
-            core.flush(Some(EXIT_FLUSH_TIMEOUT));
+        for shared in live {
+            shared.flush(Some(EXIT_FLUSH_TIMEOUT));
         }
     });
     if let Err(payload) = result {

@@ -28,6 +28,7 @@ pub mod private;
 pub mod record;
 pub mod ring;
 pub mod rolling;
+mod shared;
 mod sink;
 mod sync;
 mod writer;

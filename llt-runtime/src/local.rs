@@ -10,16 +10,17 @@
 
 use std::cell::{Cell, UnsafeCell};
 use std::sync::Weak;
+use std::sync::atomic::Ordering::Relaxed;
 
-use crate::logger::{Core, Inner};
-use crate::ring::{self, Producer, ProducerSlot};
+use crate::ring::{self, Producer, ProducerSlot, PushError};
+use crate::shared::{Inner, Shared};
 
 /// One producer of this thread.
 struct Entry {
     logger_id: u64,
     producer: Producer,
     /// To notice that the logger is gone and the entry can be freed.
-    core: Weak<Core>,
+    shared: Weak<Shared>,
 }
 
 /// The most recently used entry of this thread. Kept apart from [`Table`]
@@ -59,16 +60,16 @@ impl Table {
         // (`with_producer` holds none while calling us).
         let entries = unsafe { &mut *self.entries.get() };
         // Free the rings of loggers that no longer exist.
-        entries.retain(|e| e.core.strong_count() > 0);
+        entries.retain(|e| e.shared.strong_count() > 0);
         let index = match entries.iter().position(|e| e.logger_id == logger.id) {
             Some(index) => index,
             None => {
                 let (producer, consumer) = ring::ring(logger.ring_bytes);
-                logger.core.register(consumer);
+                logger.shared.register(consumer);
                 entries.push(Entry {
                     logger_id: logger.id,
                     producer,
-                    core: std::sync::Arc::downgrade(&logger.core),
+                    shared: std::sync::Arc::downgrade(&logger.shared),
                 });
                 entries.len() - 1
             }
@@ -107,6 +108,34 @@ thread_local! {
     static TABLE: Table = const { Table::new() };
 }
 
+/// Pushes one record into this thread's ring for `logger`, or counts it as
+/// dropped (ring full, record larger than the ring, or the thread's table
+/// already gone at thread exit). Returns whether it was pushed. Every log
+/// call (`llt_log!`, `Logger::log`, the `log` bridge) ends here.
+///
+/// # Safety
+///
+/// `write` must write every one of the `payload_len` bytes it is given,
+/// starting with a record header (see `record`), and must not log; bytes
+/// after the header may be uninitialised padding of a copied value (the
+/// writer reads records with `Consumer::peek_raw`).
+#[inline(always)]
+pub(crate) unsafe fn push(logger: &Inner, payload_len: usize, write: impl FnOnce(*mut u8)) -> bool {
+    // SAFETY: the closure only pushes, whose `write` must not log (our
+    // contract); the slot is this thread's own producer for this logger,
+    // alive while the thread's table holds it, and pushed to by this thread
+    // alone.
+    let result = unsafe { with_producer(logger, |slot| slot.push_with(payload_len, write)) };
+    match result {
+        Some(Ok(())) => true,
+        Some(Err(PushError::Full | PushError::TooLarge)) | None => {
+            // Relaxed: an event count (see `Counters`).
+            logger.shared.counters.dropped.fetch_add(1, Relaxed);
+            false
+        }
+    }
+}
+
 /// Runs `f` with this thread's producer for `logger`, creating it on first
 /// use. Returns `None` when the thread-local table is already destroyed
 /// (logging from another thread-local's destructor at thread exit).
@@ -116,7 +145,7 @@ thread_local! {
 /// `f` must not log (through any logger) while it holds the slot: a slot is
 /// only good for pushes that do not overlap another push of this thread.
 #[inline(always)]
-pub(crate) unsafe fn with_producer<R>(
+unsafe fn with_producer<R>(
     logger: &Inner,
     f: impl FnOnce(ProducerSlot) -> R,
 ) -> Option<R> {

@@ -1,21 +1,23 @@
-//! The `Logger` handle, its builder, and the state it shares with its writer.
+//! The `Logger` handle, its builder and the builder's error.
 
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
-use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
-use std::thread::{self, JoinHandle, Thread};
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
 
-use crate::callsite::{Callsite, Level, LevelFilter, Metadata};
+use crate::callsite::{Level, LevelFilter, string_callsite};
 use crate::clock::Clock;
 use crate::filter::Filter;
 use crate::interest::FilterState;
 use crate::local;
-use crate::record::{Line, Payload, RECORD_HEADER, write_header};
-use crate::ring::{self, Consumer, PushError};
+use crate::record::{RECORD_HEADER, write_header};
+use crate::ring;
 use crate::rolling::{RollingError, RollingFileBuilder};
+use crate::shared::{Inner, Shared};
+pub use crate::shared::Stats;
 use crate::writer::{IdlePolicy, LineFormat, Writer};
 
 /// Bytes of ring per unit of capacity: [`Builder::capacity`] counts messages
@@ -88,257 +90,6 @@ impl std::error::Error for BuildError {
     }
 }
 
-/// Counters that tell whether every line made it.
-///
-/// Once the program has stopped logging and called [`Logger::flush`],
-/// `lines logged == written + dropped + lines_lost`.
-///
-/// # Examples
-///
-/// ```
-/// let logger = llt_runtime::Logger::builder().sink(std::io::sink()).build().unwrap();
-/// logger.log("one");
-/// logger.flush();
-/// let stats = logger.stats();
-/// assert_eq!((stats.written, stats.dropped), (1, 0));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct Stats {
-    /// Lines not logged because the thread's ring was full, the record was
-    /// larger than the ring, or the thread was exiting.
-    pub dropped: u64,
-    /// Lines handed to the sink successfully.
-    pub written: u64,
-    /// Lines formatted but lost because the sink returned an error.
-    pub lines_lost: u64,
-    /// Failed `write` or `flush` calls on the sink.
-    pub sink_errors: u64,
-    /// Lines whose formatting panicked or returned an error; each was
-    /// replaced by a marker line (and is counted in `written` too).
-    pub format_errors: u64,
-}
-
-/// Counters shared by producers (dropped) and the writer (the rest).
-/// All are plain event counts: Relaxed is enough, because readers that need
-/// an exact total synchronise with the writer through `flush()` or `join`.
-#[derive(Debug, Default)]
-pub(crate) struct Counters {
-    pub(crate) dropped: AtomicU64,
-    pub(crate) written: AtomicU64,
-    pub(crate) lines_lost: AtomicU64,
-    pub(crate) sink_errors: AtomicU64,
-    pub(crate) format_errors: AtomicU64,
-}
-
-/// Flush requests: tickets taken by callers, completed by the writer.
-#[derive(Debug, Default)]
-struct FlushState {
-    /// Tickets handed out so far.
-    requested: AtomicU64,
-    /// Highest ticket whose lines are written and whose sink is flushed.
-    completed: Mutex<u64>,
-    done: Condvar,
-}
-
-/// One thread's ring, as the writer sees it.
-#[derive(Debug)]
-pub(crate) struct Source {
-    pub(crate) consumer: Consumer,
-    /// The thread's name, or its `ThreadId` when it has none.
-    pub(crate) thread: Box<str>,
-}
-
-/// State shared by the handles, the per-thread producers and the writer.
-#[derive(Debug)]
-pub(crate) struct Core {
-    /// Rings created by threads, not yet picked up by the writer.
-    pending: Mutex<Vec<Source>>,
-    /// `pending.len()`, readable without the lock. Release on push, Acquire
-    /// on the writer's check, so a non-zero count means the rings are there.
-    pending_count: AtomicUsize,
-    pub(crate) counters: Counters,
-    flush: FlushState,
-    /// Set when the last handle is dropped; the writer drains and exits.
-    /// Release/Acquire: everything logged before the drop is visible to the
-    /// writer once it sees the flag.
-    shutdown: AtomicBool,
-    /// `false` once the writer thread has exited (normally or not).
-    /// Release when the writer exits, Acquire in `flush`: a waiter that sees
-    /// `false` knows no flush will complete and stops waiting.
-    writer_alive: AtomicBool,
-    writer_thread: OnceLock<Thread>,
-}
-
-impl Core {
-    fn new() -> Self {
-        Core {
-            pending: Mutex::new(Vec::new()),
-            pending_count: AtomicUsize::new(0),
-            counters: Counters::default(),
-            flush: FlushState::default(),
-            shutdown: AtomicBool::new(false),
-            writer_alive: AtomicBool::new(true),
-            writer_thread: OnceLock::new(),
-        }
-    }
-
-    /// Hands a new ring of the calling thread to the writer.
-    pub(crate) fn register(&self, consumer: Consumer) {
-        let current = thread::current();
-        let thread = match current.name() {
-            Some(name) => name.into(),
-            None => format!("{:?}", current.id()).into(),
-        };
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        pending.push(Source { consumer, thread });
-        self.pending_count.store(pending.len(), Release);
-    }
-
-    /// Rings registered since the last call (for the writer).
-    pub(crate) fn take_pending(&self, into: &mut Vec<Source>) {
-        if self.pending_count.load(Acquire) == 0 {
-            return;
-        }
-        let taken = {
-            let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-            self.pending_count.store(0, Release);
-            std::mem::take(&mut *pending)
-        };
-        // Outside the lock: growing `into` allocates, and an allocator that
-        // logs from this thread would register a ring, taking the lock.
-        into.extend(taken);
-    }
-
-    pub(crate) fn shutdown_requested(&self) -> bool {
-        self.shutdown.load(Acquire)
-    }
-
-    /// The newest flush ticket (for the writer, at the start of a pass).
-    pub(crate) fn flush_requested(&self) -> u64 {
-        // Acquire: pairs with the AcqRel increment in `flush`, so every
-        // record published before that call is visible to this pass.
-        self.flush.requested.load(Acquire)
-    }
-
-    /// Marks flush tickets up to `ticket` as done (for the writer).
-    pub(crate) fn complete_flush(&self, ticket: u64) {
-        let mut completed = self
-            .flush
-            .completed
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if *completed < ticket {
-            *completed = ticket;
-        }
-        self.flush.done.notify_all();
-    }
-
-    /// Called by the writer thread as it exits, even by unwinding.
-    pub(crate) fn writer_exited(&self) {
-        self.writer_alive.store(false, Release);
-        let _completed = self
-            .flush
-            .completed
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        self.flush.done.notify_all();
-    }
-
-    fn wake_writer(&self) {
-        if let Some(thread) = self.writer_thread.get() {
-            thread.unpark();
-        }
-    }
-
-    fn is_writer_thread(&self) -> bool {
-        self.writer_thread
-            .get()
-            .is_some_and(|t| t.id() == thread::current().id())
-    }
-
-    /// Waits until everything logged before the call is written and the
-    /// sink flushed, or `timeout` passed. Returns whether it completed.
-    pub(crate) fn flush(&self, timeout: Option<Duration>) -> bool {
-        if self.is_writer_thread() {
-            // The writer cannot wait for itself (a `Display` impl that
-            // flushes); its current pass writes these lines anyway.
-            return false;
-        }
-        let deadline = timeout.map(|t| Instant::now() + t);
-        let ticket = self.flush.requested.fetch_add(1, AcqRel) + 1;
-        self.wake_writer();
-        let mut completed = self
-            .flush
-            .completed
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        while *completed < ticket {
-            if !self.writer_alive.load(Acquire) {
-                return false;
-            }
-            let wait = match deadline {
-                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
-                    Some(left) => left.min(Duration::from_millis(50)),
-                    None => return false,
-                },
-                None => Duration::from_millis(50),
-            };
-            completed = self
-                .flush
-                .done
-                .wait_timeout(completed, wait)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
-        true
-    }
-
-    pub(crate) fn stats(&self) -> Stats {
-        let c = &self.counters;
-        Stats {
-            dropped: c.dropped.load(Relaxed),
-            written: c.written.load(Relaxed),
-            lines_lost: c.lines_lost.load(Relaxed),
-            sink_errors: c.sink_errors.load(Relaxed),
-            format_errors: c.format_errors.load(Relaxed),
-        }
-    }
-}
-
-/// What a handle points to. Dropping it (with the last `Logger` clone)
-/// drains every ring and joins the writer.
-pub(crate) struct Inner {
-    /// Unique for the life of the process (never reused), so a thread's
-    /// cached producer can never be mistaken for another logger's.
-    pub(crate) id: u64,
-    /// The runtime filter (levels per module).
-    pub(crate) filter: FilterState,
-    pub(crate) clock: Clock,
-    /// Size of each thread's ring in bytes (a power of two).
-    pub(crate) ring_bytes: usize,
-    pub(crate) core: Arc<Core>,
-    writer: Mutex<Option<JoinHandle<()>>>,
-}
-
-impl Drop for Inner {
-    fn drop(&mut self) {
-        self.core.shutdown.store(true, Release);
-        self.core.wake_writer();
-        let handle = self
-            .writer
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some(handle) = handle
-            && handle.thread().id() != thread::current().id()
-        {
-            // A panic in the writer was already reported by the panic hook.
-            let _ = handle.join();
-        }
-    }
-}
-
 /// A handle to a logger: cheap to clone, `Send + Sync`, and its logging
 /// methods never block.
 ///
@@ -378,42 +129,6 @@ impl fmt::Debug for Logger {
             .field("stats", &self.stats())
             .finish()
     }
-}
-
-/// The callsite of a line logged with [`Logger::log`] or
-/// [`Logger::log_str`] at `level`: the payload after the header is the
-/// message's UTF-8 bytes.
-const fn owned_string_callsite(level: Level) -> Callsite {
-    Callsite {
-        metadata: Metadata {
-            level,
-            format: "{}",
-            module_path: "llt",
-            // Line 0: no statement location (the caller's is not known).
-            file: "",
-            line: 0,
-        },
-        format: format_owned_string,
-        target_in_payload: false,
-    }
-}
-
-/// One static callsite per level for owned strings, indexed by
-/// `Level as usize - 1`.
-static OWNED_STRING: [Callsite; 5] = [
-    owned_string_callsite(Level::Error),
-    owned_string_callsite(Level::Warn),
-    owned_string_callsite(Level::Info),
-    owned_string_callsite(Level::Debug),
-    owned_string_callsite(Level::Trace),
-];
-
-pub(crate) fn format_owned_string(payload: &mut Payload<'_>, line: &mut Line) -> fmt::Result {
-    // SAFETY: records of the callsites that use this decoder are written by
-    // `Logger::log_str` and the `log` bridge, whose payload (after the
-    // bridge's target, taken by the writer) is the bytes of a `str`.
-    let message = unsafe { std::str::from_utf8_unchecked(payload.remaining_init()) };
-    fmt::Write::write_str(line, message)
 }
 
 /// Logger ids. Relaxed: only uniqueness matters, which `fetch_add` gives
@@ -496,12 +211,13 @@ impl Logger {
         }
         let bytes = message.as_bytes();
         let clock = &self.inner.clock;
-        let callsite: &'static Callsite = &OWNED_STRING[level as usize - 1];
+        let callsite = string_callsite(level);
         // SAFETY: the closure writes the header and then exactly
-        // `bytes.len()` bytes, filling the RECORD_HEADER + len bytes asked for.
+        // `bytes.len()` bytes, filling the RECORD_HEADER + len bytes asked
+        // for, and does not log.
         unsafe {
-            self.push_raw(RECORD_HEADER.saturating_add(bytes.len()), |dst| {
-                write_header(dst, callsite as *const Callsite as usize, clock);
+            local::push(&self.inner, RECORD_HEADER.saturating_add(bytes.len()), |dst| {
+                write_header(dst, std::ptr::from_ref(callsite) as usize, clock);
                 dst.add(RECORD_HEADER)
                     .copy_from_nonoverlapping(bytes.as_ptr(), bytes.len());
             });
@@ -612,7 +328,7 @@ impl Logger {
     /// assert_eq!(logger.get_dropped_count() + logger.stats().written, 100);
     /// ```
     pub fn get_dropped_count(&self) -> u64 {
-        self.inner.core.counters.dropped.load(Relaxed)
+        self.inner.shared.counters.dropped.load(Relaxed)
     }
 
     /// All counters: dropped, written, lost to sink errors, formatting errors.
@@ -627,7 +343,7 @@ impl Logger {
     /// assert_eq!((stats.written, stats.dropped, stats.lines_lost), (1, 0, 0));
     /// ```
     pub fn stats(&self) -> Stats {
-        self.inner.core.stats()
+        self.inner.shared.stats()
     }
 
     /// Blocks until every line logged (by any thread) before this call is
@@ -646,7 +362,7 @@ impl Logger {
     /// assert!(sink.take_lines()[0].ends_with("INFO  hello"));
     /// ```
     pub fn flush(&self) {
-        self.inner.core.flush(None);
+        self.inner.shared.flush(None);
     }
 
     /// Like [`flush`](Self::flush), but gives up after `timeout`; returns
@@ -660,33 +376,7 @@ impl Logger {
     /// assert!(logger.flush_timeout(std::time::Duration::from_secs(5)));
     /// ```
     pub fn flush_timeout(&self, timeout: Duration) -> bool {
-        self.inner.core.flush(Some(timeout))
-    }
-
-    /// Pushes one record into this thread's ring, or counts it as dropped.
-    /// Returns whether it was pushed.
-    ///
-    /// # Safety
-    ///
-    /// `write` must write every one of the `payload_len` bytes it is given,
-    /// starting with a record header (see `record`); bytes after the header
-    /// may be uninitialised padding of a copied value (the writer reads
-    /// records with `Consumer::peek_raw`).
-    #[inline(always)]
-    pub(crate) unsafe fn push_raw(&self, payload_len: usize, write: impl FnOnce(*mut u8)) -> bool {
-        // SAFETY: the closure only pushes, whose `write` (the caller's) must
-        // not log; the slot is this thread's own producer for this logger,
-        // alive while the thread's table holds it, and pushed to by this
-        // thread alone.
-        let result =
-            unsafe { local::with_producer(&self.inner, |slot| slot.push_with(payload_len, write)) };
-        match result {
-            Some(Ok(())) => true,
-            Some(Err(PushError::Full | PushError::TooLarge)) | None => {
-                self.inner.core.counters.dropped.fetch_add(1, Relaxed);
-                false
-            }
-        }
+        self.inner.shared.flush(Some(timeout))
     }
 
     /// Whether this logger and `other` are clones of one logger.
@@ -974,7 +664,7 @@ impl Builder {
     /// ```
     pub fn build(self) -> Result<Logger, BuildError> {
         let ring_bytes = Self::ring_bytes(self.capacity)?;
-        let core = Arc::new(Core::new());
+        let shared = Arc::new(Shared::new());
         let clock = Clock::new();
         let sink: Box<dyn Write + Send> = match (self.file, self.sink) {
             (Some(file), _) => Box::new(file.open().map_err(BuildError::LogFile)?),
@@ -982,7 +672,7 @@ impl Builder {
             (None, None) => Box::new(io::stdout()),
         };
         let writer = Writer::new(
-            core.clone(),
+            shared.clone(),
             clock.clone(),
             sink,
             self.format,
@@ -994,15 +684,15 @@ impl Builder {
             .name("llt-writer".into())
             .spawn(move || writer.run(pin))
             .map_err(BuildError::SpawnWriter)?;
-        let _ = core.writer_thread.set(handle.thread().clone());
-        crate::exit::track(&core);
+        let _ = shared.writer_thread.set(handle.thread().clone());
+        crate::exit::track(&shared);
         Ok(Logger {
             inner: Arc::new(Inner {
                 id: NEXT_ID.fetch_add(1, Relaxed),
                 filter: FilterState::new(Self::initial_filter(self.filter, self.level)),
                 clock,
                 ring_bytes,
-                core,
+                shared,
                 writer: Mutex::new(Some(handle)),
             }),
         })

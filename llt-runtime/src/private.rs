@@ -7,6 +7,7 @@ use std::fmt;
 pub use crate::callsite::{Callsite, Level, LevelFilter, Metadata, STATIC_MAX_LEVEL, Site};
 pub use crate::global::default_logger;
 use crate::interest::HAS_DIRECTIVES;
+use crate::local;
 pub use crate::interest::Interest;
 pub use crate::logger::Logger;
 pub use crate::record::{DecodeList, EncodeList, Line, Tag, ViaCopy, ViaStr};
@@ -61,9 +62,10 @@ where
     let len = args.encoded_len().saturating_add(RECORD_HEADER);
     // SAFETY: the closure writes the RECORD_HEADER-byte header, then the
     // arguments, exactly `args.encoded_len()` bytes: all `len` bytes (a
-    // copied value's padding stays uninitialised, which `push_raw` allows).
+    // copied value's padding stays uninitialised, which `push` allows); it
+    // does not log.
     unsafe {
-        logger.push_raw(len, |dst| {
+        local::push(&logger.inner, len, |dst| {
             write_header(dst, callsite as *const Callsite as usize, clock);
             args.encode(dst.add(RECORD_HEADER));
         });

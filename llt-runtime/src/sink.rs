@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
-use crate::logger::Counters;
+use crate::shared::Counters;
 
 /// Minimum time between two sink-error reports on stderr.
 pub const REPORT_INTERVAL: Duration = Duration::from_secs(10);

@@ -33,8 +33,7 @@ use std::time::Duration;
 
 use crate::callsite::{Callsite, Level};
 use crate::clock::{Clock, Rfc3339};
-use crate::logger::Core;
-use crate::logger::Source;
+use crate::shared::{Shared, ThreadRing};
 use crate::record::{Line, Payload, RECORD_HEADER, escape_json, read_header_raw};
 use crate::sink::Sink;
 
@@ -116,9 +115,9 @@ impl Default for IdlePolicy {
 
 /// The writer's state; lives on its own thread.
 pub(crate) struct Writer {
-    core: Arc<Core>,
+    shared: Arc<Shared>,
     clock: Clock,
-    rings: Vec<Source>,
+    rings: Vec<ThreadRing>,
     line: Line,
     /// End offset (exclusive) of each complete line in `line.buf`.
     line_ends: Vec<usize>,
@@ -141,8 +140,8 @@ impl fmt::Debug for Writer {
     }
 }
 
-/// Tells the core the writer is gone, also when it unwinds.
-struct ExitGuard(Arc<Core>);
+/// Tells the shared state the writer is gone, also when it unwinds.
+struct ExitGuard(Arc<Shared>);
 
 impl Drop for ExitGuard {
     fn drop(&mut self) {
@@ -152,7 +151,7 @@ impl Drop for ExitGuard {
 
 impl Writer {
     pub(crate) fn new(
-        core: Arc<Core>,
+        shared: Arc<Shared>,
         clock: Clock,
         sink: Box<dyn Write + Send>,
         format: LineFormat,
@@ -160,7 +159,7 @@ impl Writer {
         report_drops: bool,
     ) -> Self {
         Writer {
-            core,
+            shared,
             clock,
             rings: Vec::new(),
             line: Line::default(),
@@ -178,7 +177,7 @@ impl Writer {
     /// The thread's main loop; returns after the logger's last handle is
     /// dropped and every ring is empty.
     pub(crate) fn run(mut self, pin: Option<usize>) {
-        let _guard = ExitGuard(self.core.clone());
+        let _guard = ExitGuard(self.shared.clone());
         if let Some(core_index) = pin {
             pin_current_thread(core_index);
         }
@@ -186,20 +185,20 @@ impl Writer {
         let mut sleep = self.idle.sleep;
         loop {
             // Read both before draining: whatever they cover is then visible.
-            let shutdown = self.core.shutdown_requested();
-            let flush_ticket = self.core.flush_requested();
+            let shutdown = self.shared.shutdown_requested();
+            let flush_ticket = self.shared.flush_requested();
             let (records, deferred) = self.pass();
             let idle = records == 0 && !deferred;
             if idle || flush_ticket > self.flushed || shutdown {
                 self.write_batch();
             }
             if flush_ticket > self.flushed {
-                self.sink.flush(&self.core.counters);
+                self.sink.flush(&self.shared.counters);
                 self.flushed = flush_ticket;
-                self.core.complete_flush(flush_ticket);
+                self.shared.complete_flush(flush_ticket);
             }
             if shutdown && idle {
-                self.sink.flush(&self.core.counters);
+                self.sink.flush(&self.shared.counters);
                 return;
             }
             if idle {
@@ -222,7 +221,7 @@ impl Writer {
     /// number of records written and whether some were left for the next
     /// pass.
     fn pass(&mut self) -> (usize, bool) {
-        self.core.take_pending(&mut self.rings);
+        self.shared.take_pending(&mut self.rings);
         let bound = self.clock.raw_ordered();
         // SeqCst fence: the snapshots below are taken after the bound was
         // read, also as seen from the producers (see the module docs).
@@ -274,7 +273,7 @@ impl Writer {
                     format: self.format,
                     clock: &self.clock,
                     thread: &source.thread,
-                    core: &self.core,
+                    shared: &self.shared,
                 };
                 format_record(payload, &mut self.line, &mut self.timestamps, &context);
                 self.line_ends.push(self.line.buf.len());
@@ -290,7 +289,7 @@ impl Writer {
     /// Writes a line saying how many messages were dropped since the last
     /// such line, if any were.
     fn report_drops(&mut self) {
-        let dropped = self.core.counters.dropped.load(Relaxed);
+        let dropped = self.shared.counters.dropped.load(Relaxed);
         if dropped == self.reported_drops {
             return;
         }
@@ -302,7 +301,7 @@ impl Writer {
             format: self.format,
             clock: &self.clock,
             thread: "llt-writer",
-            core: &self.core,
+            shared: &self.shared,
         };
         let now = self.clock.raw();
         write_prefix(
@@ -322,7 +321,7 @@ impl Writer {
         // Not a user line: no entry in `line_ends`, so it is not counted as
         // written, and a write failure loses it silently.
         self.sink
-            .write_batch(&self.line.buf, &[], &self.core.counters);
+            .write_batch(&self.line.buf, &[], &self.shared.counters);
         self.line.buf.clear();
     }
 
@@ -332,7 +331,7 @@ impl Writer {
             return;
         }
         self.sink
-            .write_batch(&self.line.buf, &self.line_ends, &self.core.counters);
+            .write_batch(&self.line.buf, &self.line_ends, &self.shared.counters);
         self.line.buf.clear();
         self.line_ends.clear();
     }
@@ -344,7 +343,7 @@ struct Context<'a> {
     clock: &'a Clock,
     /// The logging thread's name.
     thread: &'a str,
-    core: &'a Core,
+    shared: &'a Shared,
 }
 
 /// Appends one record's line (with its newline) to `line`.
@@ -356,7 +355,7 @@ fn format_record(
 ) {
     let Some((address, raw)) = read_header_raw(payload) else {
         line.buf.extend_from_slice(b"<llt: corrupted record>\n");
-        context.core.counters.format_errors.fetch_add(1, Relaxed);
+        context.shared.counters.format_errors.fetch_add(1, Relaxed);
         return;
     };
     // SAFETY: every record's header is written by the push path with the
@@ -379,7 +378,7 @@ fn format_record(
     let message_start = line.buf.len();
     let result = panic::catch_unwind(AssertUnwindSafe(|| (callsite.format)(&mut args, line)));
     if !matches!(result, Ok(Ok(()))) {
-        context.core.counters.format_errors.fetch_add(1, Relaxed);
+        context.shared.counters.format_errors.fetch_add(1, Relaxed);
         line.buf.truncate(message_start);
         let what = if result.is_err() {
             "panicked"
