@@ -17,15 +17,21 @@
 pub mod bridge;
 pub mod callsite;
 pub mod clock;
+pub mod crash;
+mod doorbell;
 mod exit;
 pub mod filter;
+mod fork;
 mod global;
+mod idle;
 mod interest;
+mod line;
 mod local;
 pub mod logger;
 #[doc(hidden)]
 pub mod private;
 pub mod record;
+mod registry;
 pub mod ring;
 pub mod rolling;
 mod shared;
@@ -37,7 +43,8 @@ pub use callsite::{Level, LevelFilter, Metadata, ParseLevelError, STATIC_MAX_LEV
 pub use clock::Clock;
 pub use exit::EXIT_FLUSH_TIMEOUT;
 pub use global::{default_logger, set_default};
+pub use idle::IdlePolicy;
+pub use line::LineFormat;
 pub use logger::{BuildError, Builder, Logger, Stats};
 pub use rolling::{RollingError, RollingFile, RollingFileBuilder, Rotation};
 pub use sink::MemorySink;
-pub use writer::{IdlePolicy, LineFormat};

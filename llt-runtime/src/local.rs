@@ -64,7 +64,10 @@ impl Table {
         let index = match entries.iter().position(|e| e.logger_id == logger.id) {
             Some(index) => index,
             None => {
-                let (producer, consumer) = ring::ring(logger.ring_bytes);
+                let (producer, consumer) = ring::ring_with_doorbell(
+                    logger.ring_bytes,
+                    Some(logger.shared.doorbell.clone()),
+                );
                 logger.shared.register(consumer);
                 entries.push(Entry {
                     logger_id: logger.id,
@@ -145,10 +148,7 @@ pub(crate) unsafe fn push(logger: &Inner, payload_len: usize, write: impl FnOnce
 /// `f` must not log (through any logger) while it holds the slot: a slot is
 /// only good for pushes that do not overlap another push of this thread.
 #[inline(always)]
-unsafe fn with_producer<R>(
-    logger: &Inner,
-    f: impl FnOnce(ProducerSlot) -> R,
-) -> Option<R> {
+unsafe fn with_producer<R>(logger: &Inner, f: impl FnOnce(ProducerSlot) -> R) -> Option<R> {
     let cached = LAST.with(|last| (last.logger_id.get() == logger.id).then(|| last.slot.get()));
     let slot = match cached {
         Some(slot) => slot,
@@ -169,6 +169,10 @@ fn register(logger: &Inner) -> Option<ProducerSlot> {
             self.0.set(false);
         }
     }
+    if logger.shared.is_orphaned() {
+        // A forked child's copy of a logger: no writer here (see `fork`).
+        return None;
+    }
     LAST.with(|last| {
         if last.registering.replace(true) {
             return None;
@@ -178,4 +182,26 @@ fn register(logger: &Inner) -> Option<ProducerSlot> {
             .try_with(|table| table.lookup_or_register(logger))
             .ok()
     })
+}
+
+/// In a `fork()`ed child, on its only thread: forgets this thread's
+/// producers, whose rings belong to the parent's writers, without dropping
+/// them (their rings are shared with consumers that are not in this
+/// process). The next log call looks its logger up again, and finds it
+/// orphaned.
+pub(crate) fn forget_after_fork() {
+    LAST.with(|last| {
+        last.logger_id.set(0);
+        last.slot.set(ProducerSlot::dangling());
+        last.registering.set(false);
+    });
+    let _ = TABLE.try_with(|table| {
+        // SAFETY: only this thread touches its table, and it is not inside
+        // `lookup_or_register` (fork handlers run from `fork`, which a log
+        // call never calls).
+        let entries = unsafe { &mut *table.entries.get() };
+        for entry in entries.drain(..) {
+            std::mem::forget(entry);
+        }
+    });
 }

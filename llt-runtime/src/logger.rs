@@ -10,15 +10,18 @@ use std::time::Duration;
 
 use crate::callsite::{Level, LevelFilter, string_callsite};
 use crate::clock::Clock;
+use crate::exit::EXIT_FLUSH_TIMEOUT;
 use crate::filter::Filter;
+use crate::idle::IdlePolicy;
 use crate::interest::FilterState;
+use crate::line::LineFormat;
 use crate::local;
 use crate::record::{RECORD_HEADER, write_header};
 use crate::ring;
 use crate::rolling::{RollingError, RollingFileBuilder};
-use crate::shared::{Inner, Shared};
 pub use crate::shared::Stats;
-use crate::writer::{IdlePolicy, LineFormat, Writer};
+use crate::shared::{EndPolicy, Inner, Shared};
+use crate::writer::Writer;
 
 /// Bytes of ring per unit of capacity: [`Builder::capacity`] counts messages
 /// of up to this size (header included).
@@ -155,6 +158,7 @@ impl Logger {
     /// let logger = llt_runtime::Logger::new(4096); // rings of 4096 messages, stdout
     /// logger.log("started");
     /// ```
+    #[track_caller]
     pub fn new(capacity: usize) -> Logger {
         match Logger::builder().capacity(capacity).build() {
             Ok(logger) => logger,
@@ -216,11 +220,15 @@ impl Logger {
         // `bytes.len()` bytes, filling the RECORD_HEADER + len bytes asked
         // for, and does not log.
         unsafe {
-            local::push(&self.inner, RECORD_HEADER.saturating_add(bytes.len()), |dst| {
-                write_header(dst, std::ptr::from_ref(callsite) as usize, clock);
-                dst.add(RECORD_HEADER)
-                    .copy_from_nonoverlapping(bytes.as_ptr(), bytes.len());
-            });
+            local::push(
+                &self.inner,
+                RECORD_HEADER.saturating_add(bytes.len()),
+                |dst| {
+                    write_header(dst, std::ptr::from_ref(callsite) as usize, clock);
+                    dst.add(RECORD_HEADER)
+                        .copy_from_nonoverlapping(bytes.as_ptr(), bytes.len());
+                },
+            );
         }
     }
 
@@ -420,6 +428,8 @@ pub struct Builder {
     filter: Option<Filter>,
     idle: IdlePolicy,
     report_drops: bool,
+    drain_on_crash: bool,
+    exit_timeout: Duration,
 }
 
 impl fmt::Debug for Builder {
@@ -434,6 +444,8 @@ impl fmt::Debug for Builder {
             .field("filter", &self.filter)
             .field("idle", &self.idle)
             .field("report_drops", &self.report_drops)
+            .field("drain_on_crash", &self.drain_on_crash)
+            .field("exit_timeout", &self.exit_timeout)
             .finish()
     }
 }
@@ -450,6 +462,8 @@ impl Default for Builder {
             filter: None,
             idle: IdlePolicy::default(),
             report_drops: true,
+            drain_on_crash: true,
+            exit_timeout: EXIT_FLUSH_TIMEOUT,
         }
     }
 }
@@ -641,6 +655,45 @@ impl Builder {
         self
     }
 
+    /// Whether a fatal signal (a segfault, `abort()`, `panic = "abort"`, a
+    /// stack overflow) or a termination request left at its default action
+    /// (`SIGINT`, `SIGTERM`, `SIGHUP`, `SIGQUIT`) first writes what is in
+    /// this logger's rings (default `true`). The first logger built with it
+    /// installs llt's signal handlers, which chain to the ones installed
+    /// before; see [`crash`](crate::crash) for what they do and do not do.
+    /// Turn it off in programs with their own crash handling that must not
+    /// run after llt's; a process in which no logger asks for it gets no
+    /// handler.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let logger = llt_runtime::Logger::builder().drain_on_crash(false).sink(std::io::sink()).build().unwrap();
+    /// ```
+    pub fn drain_on_crash(mut self, drain: bool) -> Self {
+        self.drain_on_crash = drain;
+        self
+    }
+
+    /// How long the end of the program waits for this logger's writer
+    /// (default [`EXIT_FLUSH_TIMEOUT`], 5 s): when the last handle is
+    /// dropped, and in the exit hook (returning from `main`,
+    /// `std::process::exit`). A writer that has not written everything by
+    /// then (its sink is stuck) is given up on: the lines it did not write
+    /// are counted in [`Stats::lines_lost`] and reported on stderr, and the
+    /// program goes on ending.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let logger = llt_runtime::Logger::builder().exit_timeout(Duration::from_secs(1)).sink(std::io::sink()).build().unwrap();
+    /// ```
+    pub fn exit_timeout(mut self, timeout: Duration) -> Self {
+        self.exit_timeout = timeout;
+        self
+    }
+
     /// Ring size in bytes for a capacity, or why it is invalid.
     fn ring_bytes(capacity: usize) -> Result<usize, BuildError> {
         match capacity {
@@ -664,7 +717,10 @@ impl Builder {
     /// ```
     pub fn build(self) -> Result<Logger, BuildError> {
         let ring_bytes = Self::ring_bytes(self.capacity)?;
-        let shared = Arc::new(Shared::new());
+        let shared = Arc::new(Shared::new(EndPolicy {
+            drain_on_crash: self.drain_on_crash,
+            exit_timeout: self.exit_timeout,
+        }));
         let clock = Clock::new();
         let sink: Box<dyn Write + Send> = match (self.file, self.sink) {
             (Some(file), _) => Box::new(file.open().map_err(BuildError::LogFile)?),
@@ -684,8 +740,12 @@ impl Builder {
             .name("llt-writer".into())
             .spawn(move || writer.run(pin))
             .map_err(BuildError::SpawnWriter)?;
-        let _ = shared.writer_thread.set(handle.thread().clone());
-        crate::exit::track(&shared);
+        let registry_slot = crate::registry::add(&shared);
+        crate::exit::install();
+        crate::fork::install();
+        if self.drain_on_crash {
+            crate::crash::install();
+        }
         Ok(Logger {
             inner: Arc::new(Inner {
                 id: NEXT_ID.fetch_add(1, Relaxed),
@@ -694,6 +754,7 @@ impl Builder {
                 ring_bytes,
                 shared,
                 writer: Mutex::new(Some(handle)),
+                registry_slot,
             }),
         })
     }

@@ -45,8 +45,8 @@ use std::alloc::{self, Layout};
 use std::fmt;
 use std::ptr::NonNull;
 
+use crate::doorbell::Doorbell;
 use crate::sync::{AccessTracker, Arc, AtomicBool, AtomicUsize};
-use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
@@ -97,9 +97,14 @@ struct ProducerSide {
     /// How far the producer may write: the consumer's position as last
     /// read plus the capacity. Never beyond the true limit, since `head`
     /// only grows, so it can only under-estimate the free space.
-    /// `limit - tail` is in `0 ..= capacity`. Only the producer reads or
-    /// writes it.
-    limit: UnsafeCell<usize>,
+    /// `limit - tail` is in `0 ..= capacity` (as a signed difference), except
+    /// when the consumer has set a *wake trap* ([`Consumer::set_wake_trap`]):
+    /// a value at or before `tail`, which sends the next push to the slow
+    /// path, where it re-computes the limit and rings the doorbell.
+    /// Relaxed loads and stores: a plain `mov` on the hot path, as the
+    /// `UnsafeCell` it replaced; the trap's ordering is argued at
+    /// `set_wake_trap`.
+    limit: AtomicUsize,
     /// Copy of `Shared::buf`, next to the other fields a push reads.
     buf: NonNull<u8>,
     /// `capacity - 1`.
@@ -115,6 +120,13 @@ struct Shared {
     /// `false` once the [`Producer`] is dropped: after the consumer has seen
     /// this and then emptied the ring, nothing more will ever arrive.
     producer_alive: AtomicBool,
+    /// `false` once the consumer will never read again (its writer thread is
+    /// gone): the producer's slow path then refuses every record, so each
+    /// one is counted as dropped instead of vanishing.
+    consumer_alive: AtomicBool,
+    /// Rung by the producer's slow path when the consumer sleeps (a logger's
+    /// ring has one; a bare [`ring`] has none).
+    doorbell: Option<std::sync::Arc<Doorbell>>,
     /// Start of the buffer, `2 * capacity` bytes, aligned to 128.
     buf: NonNull<u8>,
     /// Power of two in `MIN_CAPACITY ..= MAX_CAPACITY`.
@@ -127,8 +139,7 @@ struct Shared {
 // reads only `head .. tail` (published records); the protocol on `head` and
 // `tail` (Release stores, Acquire loads) keeps the two regions disjoint and
 // orders every write before the matching read, so sharing `Shared` between
-// the two threads cannot race. `ProducerSide::limit` is only accessed by the
-// single producer (a `Producer`'s owner, see `ProducerSlot::push_with`).
+// the two threads cannot race.
 unsafe impl Send for Shared {}
 // SAFETY: see `Send` above; all other fields are atomics or immutable.
 unsafe impl Sync for Shared {}
@@ -194,6 +205,15 @@ impl std::error::Error for PushError {}
 /// assert_eq!(consumer.pop_copy(), None);
 /// ```
 pub fn ring(capacity: usize) -> (Producer, Consumer) {
+    ring_with_doorbell(capacity, None)
+}
+
+/// [`ring`] whose producer rings `doorbell` from its slow path when the
+/// consumer has announced that it sleeps.
+pub(crate) fn ring_with_doorbell(
+    capacity: usize,
+    doorbell: Option<std::sync::Arc<Doorbell>>,
+) -> (Producer, Consumer) {
     assert!(
         capacity.is_power_of_two() && (MIN_CAPACITY..=MAX_CAPACITY).contains(&capacity),
         "ring capacity must be a power of two in {MIN_CAPACITY}..={MAX_CAPACITY}, got {capacity}"
@@ -209,11 +229,13 @@ pub fn ring(capacity: usize) -> (Producer, Consumer) {
         head: CachePadded(AtomicUsize::new(0)),
         producer: CachePadded(ProducerSide {
             tail: AtomicUsize::new(0),
-            limit: UnsafeCell::new(capacity),
+            limit: AtomicUsize::new(capacity),
             buf,
             mask: capacity - 1,
         }),
         producer_alive: AtomicBool::new(true),
+        consumer_alive: AtomicBool::new(true),
+        doorbell,
         buf,
         capacity,
         tracker: AccessTracker::new(2 * capacity),
@@ -370,8 +392,9 @@ impl ProducerSlot {
         // Relaxed: only this producer stores `tail`; it reads its own value.
         let tail = side.tail.load(Relaxed);
         let new_tail = tail.wrapping_add(len);
-        // SAFETY: only the producer (us, per the contract) touches `limit`.
-        let limit = unsafe { *side.limit.get() };
+        // Relaxed: the producer's own value, or a wake trap whose ordering
+        // the slow path's fence provides (see `Consumer::set_wake_trap`).
+        let limit = side.limit.load(Relaxed);
         if (limit.wrapping_sub(new_tail) as isize) < 0 {
             // SAFETY: as above.
             unsafe { refresh_head(shared, tail, len)? };
@@ -399,9 +422,13 @@ impl ProducerSlot {
 /// updates the producer's limit and says whether a frame of `len` bytes
 /// fits now.
 ///
+/// It is also where a sleeping consumer is woken: after a wake trap, or
+/// when the ring is full while the consumer sleeps. And where records are
+/// refused once the consumer is gone.
+///
 /// # Safety
 ///
-/// Only the ring's producer may call it (it writes `ProducerSide::limit`).
+/// Only the ring's producer may call it (it stores `ProducerSide::limit`).
 #[cold]
 #[inline(never)]
 unsafe fn refresh_head(shared: &Shared, tail: usize, len: usize) -> Result<(), PushError> {
@@ -412,8 +439,27 @@ unsafe fn refresh_head(shared: &Shared, tail: usize, len: usize) -> Result<(), P
     // Acquire: pairs with the consumer's Release store of `head`, so its
     // reads of the bytes we are about to overwrite are finished.
     let head = shared.head.0.load(Acquire);
-    // SAFETY: only the producer touches `limit` (the caller's contract).
-    unsafe { *shared.producer.0.limit.get() = head.wrapping_add(capacity) };
+    // Relaxed: only the producer reads `limit` back; it may overwrite a
+    // wake trap set meanwhile, which is why the doorbell check follows.
+    shared
+        .producer
+        .0
+        .limit
+        .store(head.wrapping_add(capacity), Relaxed);
+    if let Some(doorbell) = &shared.doorbell {
+        // SeqCst fence: orders our load of `limit` (a trap, perhaps) and
+        // the store above before the doorbell check. With the consumer's
+        // fence after it announces sleep and sets traps, either we see it
+        // asleep and ring, or it sees our record when it re-checks.
+        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+        if doorbell.is_asleep() {
+            doorbell.ring();
+        }
+    }
+    // Acquire: pairs with the Release store in `Consumer::abandon`.
+    if !shared.consumer_alive.load(Acquire) {
+        return Err(PushError::Full);
+    }
     if tail.wrapping_add(len).wrapping_sub(head) > capacity {
         return Err(PushError::Full);
     }
@@ -625,5 +671,107 @@ impl Consumer {
         // Acquire: pairs with the Release store in `Producer::drop`, so the
         // refresh below sees the producer's final tail.
         !self.shared.producer_alive.load(Acquire) && !self.refresh()
+    }
+}
+
+// === Consumer side: waking and giving up ===
+
+impl Consumer {
+    /// Sets a *wake trap*: the producer's next push takes its slow path,
+    /// which rings the doorbell if the consumer has announced sleep.
+    ///
+    /// The consumer announces sleep (a SeqCst store and fence on the
+    /// doorbell), sets the traps, then fences and re-checks every ring. The
+    /// trap is stored with Release; a producer that loads it (Relaxed) then
+    /// fences (SeqCst) in its slow path, and so sees the announcement. A
+    /// push that loaded the old limit just before the trap is published
+    /// normally; the consumer's re-check sees it unless it is still in the
+    /// producer's store buffer, in which case it waits for the next push on
+    /// this ring or the consumer's sleep timeout.
+    pub(crate) fn set_wake_trap(&self) {
+        // Our own position is at or before `tail`: `limit - new_tail` is
+        // then negative for any record, sending the push to the slow path.
+        self.shared.producer.0.limit.store(self.head, Release);
+    }
+
+    /// The consumer will never read again: every later push is refused (and
+    /// counted as dropped by the logger). Returns how many records were left
+    /// unread; records published concurrently with this call may be counted
+    /// neither here nor as dropped, a window of a few nanoseconds.
+    pub(crate) fn abandon(&mut self) -> u64 {
+        // Release: pairs with the producer's Acquire load in its slow path.
+        self.shared.consumer_alive.store(false, Release);
+        self.set_wake_trap();
+        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+        let mut left = 0;
+        loop {
+            if self.peek_raw().is_none() && !self.refresh() {
+                break;
+            }
+            self.advance();
+            left += 1;
+        }
+        self.release();
+        left
+    }
+
+    /// A handle that can count this ring's unread records from another
+    /// thread (see [`RingMonitor`]).
+    pub(crate) fn monitor(&self) -> RingMonitor {
+        RingMonitor {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+/// Counts a ring's unread records from a thread other than its consumer's,
+/// for the report of lines a stuck writer could not write at exit.
+#[derive(Clone)]
+pub(crate) struct RingMonitor {
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for RingMonitor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RingMonitor")
+            .field("capacity", &self.shared.capacity)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RingMonitor {
+    /// Records between the consumer's published position and the
+    /// producer's. Exact while the consumer is not running (stuck in its
+    /// sink); otherwise an estimate, and it stops at the first frame whose
+    /// length is implausible rather than read past the ring.
+    pub(crate) fn unread(&self) -> u64 {
+        let shared = &*self.shared;
+        // Acquire on both: pairs with the producer's Release store of
+        // `tail` (its frames are visible) and the consumer's of `head`.
+        let mut at = shared.head.0.load(Acquire);
+        let tail = shared.tail().load(Acquire);
+        let mut count = 0;
+        while at != tail && tail.wrapping_sub(at) <= shared.capacity {
+            let offset = at & shared.mask();
+            // SAFETY: `at` is in `head .. tail`, published frames the
+            // producer does not overwrite until `head` passes them; the
+            // header read is inside the buffer (offset < capacity).
+            let payload_len = unsafe { shared.buf.as_ptr().add(offset).cast::<u64>().read() };
+            let len = frame_len(payload_len.min(shared.capacity as u64) as usize);
+            if payload_len as usize > shared.capacity || len > tail.wrapping_sub(at) {
+                break;
+            }
+            at = at.wrapping_add(len);
+            count += 1;
+        }
+        count
+    }
+
+    /// Whether the producer is gone and nothing is left to read.
+    pub(crate) fn is_done(&self) -> bool {
+        let shared = &*self.shared;
+        // Acquire: as in `Consumer::is_finished`.
+        !shared.producer_alive.load(Acquire)
+            && shared.head.0.load(Acquire) == shared.tail().load(Acquire)
     }
 }

@@ -18,116 +18,64 @@
 //! formatted into one reusable buffer and written to the sink when the
 //! buffer is large, when the rings run dry, or on `flush`.
 //!
-//! When a pass finds nothing, the writer spins a little, then sleeps. Only
-//! `flush`, the last handle's drop and the sleep timeout wake it; producers
-//! never do.
+//! When a pass finds nothing, the writer spins a little, then sleeps (see
+//! `idle`): `flush`, the last handle's drop, the crash handler and the
+//! timeout wake it, and after a long quiet period the first log call.
+//!
+//! Nothing user code does stops the writer: a `Display` or a sink that
+//! panics is caught (and its panic payload forgotten, in case its own `Drop`
+//! panics), and a panic that escapes anyway restarts the loop. If the thread
+//! ends regardless, its rings are abandoned: what they held is counted as
+//! lost, and later log calls are refused and counted as dropped.
+//!
+//! When the process exits or crashes *on the writer thread itself* (a
+//! `Display` that calls `process::exit` or faults), the writer cannot be
+//! asked to drain; [`drain_in_place`] lets the exit hook or the crash
+//! handler finish its work on the spot instead.
 
+use std::cell::Cell;
 use std::fmt;
 use std::io::Write;
-use std::mem::MaybeUninit;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
-use std::thread;
-use std::time::Duration;
+use std::time::Instant;
 
-use crate::callsite::{Callsite, Level};
+use crate::callsite::Level;
 use crate::clock::{Clock, Rfc3339};
+use crate::idle::{Backoff, IdlePolicy, Wait};
+use crate::line::{Context, LineFormat, format_record, write_prefix, write_suffix};
+use crate::record::{Line, read_header_raw};
 use crate::shared::{Shared, ThreadRing};
-use crate::record::{Line, Payload, RECORD_HEADER, escape_json, read_header_raw};
 use crate::sink::Sink;
 
 /// Batch size at which the writer writes before the pass ends.
 const BATCH_BYTES: usize = 64 * 1024;
-
-/// How each line is laid out.
-///
-/// # Examples
-///
-/// ```
-/// use llt_runtime::{LineFormat, Logger};
-/// let logger = Logger::builder()
-///     .format(LineFormat::MessageOnly)
-///     .sink(std::io::sink())
-///     .build()
-///     .unwrap();
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum LineFormat {
-    /// `2026-11-25T14:47:42.123456Z INFO  message` (RFC 3339 UTC with
-    /// microseconds, the level padded to 5 columns, the message).
-    #[default]
-    Default,
-    /// The message alone.
-    MessageOnly,
-    /// One JSON object per line (JSON Lines), for log shippers:
-    /// `{"ts":"2026-11-25T14:47:42.123456Z","level":"INFO","target":"app::net","file":"src/net.rs","line":42,"thread":"main","msg":"..."}`.
-    /// `target` is the statement's module path (or the `log` record's
-    /// target); `file` and `line` are left out where unknown (lines logged
-    /// with `Logger::log`, `log` records, drop reports); strings are
-    /// escaped per RFC 8259.
-    Json,
-}
-
-/// How the writer waits while the rings are empty.
-///
-/// After `spins` empty passes it sleeps `sleep`, and each further empty pass
-/// doubles the sleep up to `max_sleep`; any work resets it. The longest
-/// sleep is how long a burst after a quiet period may fill a ring before the
-/// writer looks, and it sets the idle cost: on the 2-core VM where llt is
-/// measured, a wake-up costs about 10 µs of CPU, so 2 ms sleeps keep an idle
-/// writer well under 1 % of a core (`cargo bench --bench idle`).
-///
-/// # Examples
-///
-/// ```
-/// use std::time::Duration;
-/// use llt_runtime::IdlePolicy;
-/// // React faster after quiet periods, at a higher idle cost.
-/// let idle = IdlePolicy {
-///     spins: 1000,
-///     sleep: Duration::from_micros(100),
-///     max_sleep: Duration::from_micros(500),
-/// };
-/// let logger = llt_runtime::Logger::builder().idle(idle).sink(std::io::sink()).build().unwrap();
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IdlePolicy {
-    /// Empty passes to spin through (with a CPU pause hint) before sleeping.
-    pub spins: u32,
-    /// The first sleep after spinning.
-    pub sleep: Duration,
-    /// The longest sleep (must be at least `sleep`, else `sleep` is used).
-    pub max_sleep: Duration,
-}
-
-impl Default for IdlePolicy {
-    /// 200 spins, then sleeps growing from 500 µs to 2 ms.
-    fn default() -> Self {
-        IdlePolicy {
-            spins: 200,
-            sleep: Duration::from_micros(500),
-            max_sleep: Duration::from_millis(2),
-        }
-    }
-}
 
 /// The writer's state; lives on its own thread.
 pub(crate) struct Writer {
     shared: Arc<Shared>,
     clock: Clock,
     rings: Vec<ThreadRing>,
+    /// The batch being built: complete lines, and while a record is being
+    /// formatted, the start of its line.
     line: Line,
     /// End offset (exclusive) of each complete line in `line.buf`.
     line_ends: Vec<usize>,
     sink: Sink,
     format: LineFormat,
     timestamps: Rfc3339,
-    idle: IdlePolicy,
+    backoff: Backoff,
     report_drops: bool,
     reported_drops: u64,
     flushed: u64,
+    /// The ring whose head record is being formatted right now (its
+    /// consumer not yet advanced past it).
+    formatting: Option<usize>,
+    /// Inside a call into the sink.
+    in_sink: bool,
+    /// An in-place drain ran on this thread (it is never repeated).
+    drained_in_place: bool,
 }
 
 impl fmt::Debug for Writer {
@@ -135,18 +83,16 @@ impl fmt::Debug for Writer {
         f.debug_struct("Writer")
             .field("rings", &self.rings.len())
             .field("format", &self.format)
-            .field("idle", &self.idle)
+            .field("backoff", &self.backoff)
             .finish_non_exhaustive()
     }
 }
 
-/// Tells the shared state the writer is gone, also when it unwinds.
-struct ExitGuard(Arc<Shared>);
-
-impl Drop for ExitGuard {
-    fn drop(&mut self) {
-        self.0.writer_exited();
-    }
+thread_local! {
+    /// The writer running on this thread, for [`drain_in_place`]. Const
+    /// initialised and without a destructor: reading it is a plain TLS
+    /// access, fine in a signal handler.
+    static CURRENT: Cell<*mut Writer> = const { Cell::new(std::ptr::null_mut()) };
 }
 
 impl Writer {
@@ -167,79 +113,161 @@ impl Writer {
             sink: Sink::new(sink),
             format,
             timestamps: Rfc3339::default(),
-            idle,
+            backoff: Backoff::new(idle),
             report_drops,
             reported_drops: 0,
             flushed: 0,
+            formatting: None,
+            in_sink: false,
+            drained_in_place: false,
         }
     }
 
-    /// The thread's main loop; returns after the logger's last handle is
-    /// dropped and every ring is empty.
+    /// The thread's main function; returns after the logger's last handle
+    /// is dropped and every ring is empty.
     pub(crate) fn run(mut self, pin: Option<usize>) {
-        let _guard = ExitGuard(self.shared.clone());
+        self.shared.set_writer_thread();
+        let _alt_stack = crate::crash::AltStack::for_writer();
         if let Some(core_index) = pin {
             pin_current_thread(core_index);
         }
-        let mut empty_passes: u32 = 0;
-        let mut sleep = self.idle.sleep;
+        CURRENT.set(&raw mut self);
+        let mut reported = false;
+        loop {
+            match panic::catch_unwind(AssertUnwindSafe(|| self.serve())) {
+                Ok(()) => break,
+                Err(payload) => {
+                    // Forgotten, not dropped: its `Drop` could panic again.
+                    std::mem::forget(payload);
+                    self.recover();
+                    if !std::mem::replace(&mut reported, true) {
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "llt: the writer thread recovered from a panic and goes on"
+                        );
+                    }
+                }
+            }
+        }
+        CURRENT.set(std::ptr::null_mut());
+    }
+
+    /// The loop: passes until shut down.
+    fn serve(&mut self) {
         loop {
             // Read both before draining: whatever they cover is then visible.
             let shutdown = self.shared.shutdown_requested();
             let flush_ticket = self.shared.flush_requested();
-            let (records, deferred) = self.pass();
+            let (records, deferred) = self.pass(None);
             let idle = records == 0 && !deferred;
             if idle || flush_ticket > self.flushed || shutdown {
                 self.write_batch();
             }
             if flush_ticket > self.flushed {
-                self.sink.flush(&self.shared.counters);
+                self.flush_sink();
                 self.flushed = flush_ticket;
                 self.shared.complete_flush(flush_ticket);
             }
             if shutdown && idle {
-                self.sink.flush(&self.shared.counters);
+                self.flush_sink();
                 return;
             }
             if idle {
-                empty_passes = empty_passes.saturating_add(1);
-                if empty_passes <= self.idle.spins {
-                    std::hint::spin_loop();
-                } else {
-                    thread::park_timeout(sleep);
-                    sleep = (sleep * 2).min(self.idle.max_sleep.max(self.idle.sleep));
-                }
+                self.wait();
             } else {
-                empty_passes = 0;
-                sleep = self.idle.sleep;
+                self.backoff.work();
             }
         }
     }
 
+    /// After a panic escaped `serve` (a bug in llt, since user code is
+    /// caught where it is called): drop the half-made line and skip the
+    /// record that was being formatted, counting it as lost.
+    fn recover(&mut self) {
+        self.in_sink = false;
+        self.drop_partial_line();
+    }
+
+    /// Drops the line being formatted, if any, and skips its record.
+    fn drop_partial_line(&mut self) {
+        let keep = self.line_ends.last().copied().unwrap_or(0);
+        self.line.buf.truncate(keep);
+        self.line.escape_json = false;
+        if let Some(index) = self.formatting.take() {
+            if let Some(ring) = self.rings.get_mut(index) {
+                ring.consumer.advance();
+            }
+            // Relaxed: an event count (see `Counters`).
+            self.shared.counters.lines_lost.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Waits after an empty pass, as the back-off says.
+    fn wait(&mut self) {
+        let doorbell = self.shared.doorbell.clone();
+        match self.backoff.idle() {
+            Wait::Spin => std::hint::spin_loop(),
+            Wait::Sleep(timeout) => {
+                doorbell.announce_sleep();
+                if self.must_wake() {
+                    doorbell.cancel();
+                } else {
+                    doorbell.sleep(timeout);
+                }
+            }
+            Wait::DeepSleep(timeout) => {
+                doorbell.announce_sleep();
+                for ring in &self.rings {
+                    ring.consumer.set_wake_trap();
+                }
+                // SeqCst fence: the traps are stored before the re-check
+                // below reads the rings (see `Consumer::set_wake_trap`).
+                std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+                let published = self.rings.iter_mut().any(|ring| ring.consumer.refresh());
+                if published || self.must_wake() {
+                    doorbell.cancel();
+                } else {
+                    doorbell.sleep(timeout);
+                }
+            }
+        }
+    }
+
+    /// Whether something asks the writer to run now: a flush, the shutdown,
+    /// or a new thread's ring.
+    fn must_wake(&self) -> bool {
+        self.shared.shutdown_requested()
+            || self.shared.flush_requested() > self.flushed
+            || self.shared.has_pending()
+    }
+
     /// One pass: adopt new rings, merge out every record visible now and
-    /// stamped before the pass bound, free finished rings. Returns the
-    /// number of records written and whether some were left for the next
-    /// pass.
-    fn pass(&mut self) -> (usize, bool) {
-        self.shared.take_pending(&mut self.rings);
-        let bound = self.clock.raw_ordered();
+    /// stamped before the pass bound (all of them with `bound: Some(u64::MAX)`),
+    /// free finished rings. Returns the number of records written and
+    /// whether some were left for the next pass.
+    fn pass(&mut self, bound: Option<u64>) -> (usize, bool) {
+        if bound.is_none() {
+            // Not during an in-place drain, which may interrupt the writer
+            // while it holds this lock.
+            self.shared.take_pending(&mut self.rings);
+        }
+        let bound = bound.unwrap_or_else(|| self.clock.raw_ordered());
         // SeqCst fence: the snapshots below are taken after the bound was
         // read, also as seen from the producers (see the module docs).
         std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
         let mut nonempty = 0;
-        for source in &mut self.rings {
-            nonempty += usize::from(source.consumer.refresh());
+        for ring in &mut self.rings {
+            nonempty += usize::from(ring.consumer.refresh());
         }
         let (records, deferred) = if nonempty > 0 {
             self.merge(bound)
         } else {
             (0, false)
         };
-        for source in &mut self.rings {
-            source.consumer.release();
+        for ring in &mut self.rings {
+            ring.consumer.release();
         }
-        self.rings
-            .retain_mut(|source| !source.consumer.is_finished());
+        self.rings.retain_mut(|ring| !ring.consumer.is_finished());
         if self.report_drops {
             self.report_drops();
         }
@@ -253,8 +281,8 @@ impl Writer {
         let mut records = 0;
         loop {
             let mut oldest: Option<(usize, u64)> = None;
-            for (index, source) in self.rings.iter().enumerate() {
-                if let Some(payload) = source.consumer.peek_raw() {
+            for (index, ring) in self.rings.iter().enumerate() {
+                if let Some(payload) = ring.consumer.peek_raw() {
                     let timestamp = read_header_raw(payload).map_or(0, |(_, ts)| ts);
                     if oldest.is_none_or(|(_, ts)| timestamp < ts) {
                         oldest = Some((index, timestamp));
@@ -267,18 +295,20 @@ impl Writer {
             if timestamp > bound {
                 return (records, true);
             }
-            let source = &mut self.rings[index];
-            if let Some(payload) = source.consumer.peek_raw() {
+            let ring = &mut self.rings[index];
+            if let Some(payload) = ring.consumer.peek_raw() {
                 let context = Context {
                     format: self.format,
                     clock: &self.clock,
-                    thread: &source.thread,
-                    shared: &self.shared,
+                    thread: &ring.thread,
+                    counters: &self.shared.counters,
                 };
+                self.formatting = Some(index);
                 format_record(payload, &mut self.line, &mut self.timestamps, &context);
                 self.line_ends.push(self.line.buf.len());
             }
-            source.consumer.advance();
+            ring.consumer.advance();
+            self.formatting = None;
             records += 1;
             if self.line.buf.len() >= BATCH_BYTES {
                 self.write_batch();
@@ -301,7 +331,7 @@ impl Writer {
             format: self.format,
             clock: &self.clock,
             thread: "llt-writer",
-            shared: &self.shared,
+            counters: &self.shared.counters,
         };
         let now = self.clock.raw();
         write_prefix(
@@ -320,8 +350,10 @@ impl Writer {
         write_suffix(&mut self.line, self.format);
         // Not a user line: no entry in `line_ends`, so it is not counted as
         // written, and a write failure loses it silently.
+        self.in_sink = true;
         self.sink
             .write_batch(&self.line.buf, &[], &self.shared.counters);
+        self.in_sink = false;
         self.line.buf.clear();
     }
 
@@ -330,122 +362,104 @@ impl Writer {
         if self.line.buf.is_empty() {
             return;
         }
+        // Hand the read records back first: a thread that counts what a
+        // stuck writer left then finds them in `in_flight`, not in the rings.
+        for ring in &mut self.rings {
+            ring.consumer.release();
+        }
+        // Relaxed: read only by `Shared::abandon_stuck_writer`, as a count.
+        self.shared
+            .in_flight
+            .store(self.line_ends.len() as u64, Relaxed);
+        // Once given up on, these lines are counted as lost already: write
+        // them if the sink takes them, but count nothing more.
+        let line_ends: &[usize] = if self.shared.is_abandoned() {
+            &[]
+        } else {
+            &self.line_ends
+        };
+        self.in_sink = true;
         self.sink
-            .write_batch(&self.line.buf, &self.line_ends, &self.shared.counters);
+            .write_batch(&self.line.buf, line_ends, &self.shared.counters);
+        self.in_sink = false;
+        self.shared.in_flight.store(0, Relaxed);
         self.line.buf.clear();
         self.line_ends.clear();
     }
-}
 
-/// What a line is made with, besides the record.
-struct Context<'a> {
-    format: LineFormat,
-    clock: &'a Clock,
-    /// The logging thread's name.
-    thread: &'a str,
-    shared: &'a Shared,
-}
-
-/// Appends one record's line (with its newline) to `line`.
-fn format_record(
-    payload: &[MaybeUninit<u8>],
-    line: &mut Line,
-    timestamps: &mut Rfc3339,
-    context: &Context<'_>,
-) {
-    let Some((address, raw)) = read_header_raw(payload) else {
-        line.buf.extend_from_slice(b"<llt: corrupted record>\n");
-        context.shared.counters.format_errors.fetch_add(1, Relaxed);
-        return;
-    };
-    // SAFETY: every record's header is written by the push path with the
-    // address of a `&'static Callsite` (a promoted constant or a static),
-    // which is valid for the rest of the program.
-    let callsite: &'static Callsite = unsafe { &*(address as *const Callsite) };
-    let meta = &callsite.metadata;
-    let mut args = Payload::new(&payload[RECORD_HEADER..]);
-    let target = if callsite.target_in_payload {
-        // SAFETY: records of callsites with `target_in_payload` are written
-        // by the `log` bridge, which puts a usize length and a `&str` there.
-        unsafe { args.take_str() }.unwrap_or("<corrupted target>")
-    } else {
-        meta.module_path
-    };
-    // Line 0 marks callsites without a statement location.
-    let location =
-        (!callsite.target_in_payload && meta.line != 0).then_some((meta.file, meta.line));
-    write_prefix(line, timestamps, context, meta.level, target, location, raw);
-    let message_start = line.buf.len();
-    let result = panic::catch_unwind(AssertUnwindSafe(|| (callsite.format)(&mut args, line)));
-    if !matches!(result, Ok(Ok(()))) {
-        context.shared.counters.format_errors.fetch_add(1, Relaxed);
-        line.buf.truncate(message_start);
-        let what = if result.is_err() {
-            "panicked"
-        } else {
-            "returned an error"
-        };
-        let _ = fmt::Write::write_fmt(
-            line,
-            format_args!(
-                "<llt: formatting {what}: {:?} at {}:{}>",
-                meta.format, meta.file, meta.line
-            ),
-        );
+    fn flush_sink(&mut self) {
+        self.in_sink = true;
+        self.sink.flush(&self.shared.counters);
+        self.in_sink = false;
     }
-    write_suffix(line, context.format);
 }
 
-/// Writes the part of a line before the message. For JSON, the message
-/// that follows is escaped until [`write_suffix`].
-fn write_prefix(
-    line: &mut Line,
-    timestamps: &mut Rfc3339,
-    context: &Context<'_>,
-    level: Level,
-    target: &str,
-    location: Option<(&str, u32)>,
-    raw: u64,
-) {
-    let buf = &mut line.buf;
-    match context.format {
-        LineFormat::Default => {
-            timestamps.write(buf, context.clock.unix_nanos(raw));
-            buf.push(b' ');
-            let name = level.as_str().as_bytes();
-            buf.extend_from_slice(name);
-            buf.extend(std::iter::repeat_n(b' ', 6 - name.len()));
+impl Drop for Writer {
+    /// The thread ends (after the shutdown, or by a panic that escaped):
+    /// no ring will be read again. What they still hold is counted as lost,
+    /// and their producers are told, so later lines count as dropped.
+    fn drop(&mut self) {
+        CURRENT.set(std::ptr::null_mut());
+        let mut rings = std::mem::take(&mut self.rings);
+        self.shared.stop_registration(&mut rings);
+        let left: u64 = rings.iter_mut().map(|ring| ring.consumer.abandon()).sum();
+        let unwritten = left + self.line_ends.len() as u64;
+        if unwritten > 0 && !self.shared.is_abandoned() {
+            // Relaxed: an event count (see `Counters`).
+            self.shared
+                .counters
+                .lines_lost
+                .fetch_add(unwritten, Relaxed);
         }
-        LineFormat::MessageOnly => {}
-        LineFormat::Json => {
-            buf.extend_from_slice(b"{\"ts\":\"");
-            timestamps.write(buf, context.clock.unix_nanos(raw));
-            buf.extend_from_slice(b"\",\"level\":\"");
-            buf.extend_from_slice(level.as_str().as_bytes());
-            buf.extend_from_slice(b"\",\"target\":\"");
-            escape_json(buf, target);
-            if let Some((file, line_number)) = location {
-                buf.extend_from_slice(b"\",\"file\":\"");
-                escape_json(buf, file);
-                let _ = write!(buf, "\",\"line\":{line_number}");
-                buf.extend_from_slice(b",\"thread\":\"");
-            } else {
-                buf.extend_from_slice(b"\",\"thread\":\"");
-            }
-            escape_json(buf, context.thread);
-            buf.extend_from_slice(b"\",\"msg\":\"");
-            line.escape_json = true;
+        self.shared.notify_writer_exited();
+    }
+}
+
+/// Whether the calling thread is a logger's writer thread.
+pub(crate) fn is_writer_thread() -> bool {
+    !CURRENT.get().is_null()
+}
+
+/// Finishes the writer's work on the spot when the process exits or crashes
+/// on the writer thread of `shared` itself, which cannot be asked to drain:
+/// writes the lines already formatted, skips (and counts as lost) the one
+/// being formatted, then formats and writes what is left in the rings,
+/// stopping at `deadline`. Returns `false` if the calling thread is not
+/// that writer.
+///
+/// Nothing is done inside a sink call that was interrupted (a crash in the
+/// sink): the sink's state is unknown.
+pub(crate) fn drain_in_place(shared: &Shared, deadline: Instant) -> bool {
+    let writer = CURRENT.get();
+    if writer.is_null() {
+        return false;
+    }
+    // SAFETY: `CURRENT` points to the `Writer` in `run`'s frame on this
+    // thread while `run` executes, and is reset before it returns or the
+    // writer is dropped. We are called on this thread from an `atexit`
+    // hook (`exit` was called under `run`) or a signal handler (a fault
+    // under `run`); in both cases the frames below us, which hold the
+    // writer mutably, never resume: `exit` does not return, and the crash
+    // handler ends the process. So this is the only live use of the writer.
+    let writer = unsafe { &mut *writer };
+    if !std::ptr::eq(&*writer.shared, shared) {
+        return false;
+    }
+    if writer.drained_in_place || writer.in_sink {
+        return true;
+    }
+    writer.drained_in_place = true;
+    writer.drop_partial_line();
+    writer.write_batch();
+    while Instant::now() < deadline {
+        let (records, _) = writer.pass(Some(u64::MAX));
+        writer.write_batch();
+        if records == 0 {
+            break;
         }
     }
-}
-
-/// Ends a line started by [`write_prefix`].
-fn write_suffix(line: &mut Line, format: LineFormat) {
-    if format == LineFormat::Json {
-        line.escape_json = false;
-        line.buf.extend_from_slice(b"\"}");
-    }
-    line.buf.push(b'\n');
+    writer.flush_sink();
+    true
 }
 
 /// Pins the calling thread to core `index`, or says why not once on stderr.

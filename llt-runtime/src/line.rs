@@ -1,0 +1,166 @@
+//! How a record becomes a line: the line layouts ([`LineFormat`]) and the
+//! formatting of one record, with its prefix (timestamp, level, JSON
+//! fields) and suffix.
+//!
+//! A record's message is made by the statement's own decoder
+//! (`Callsite::format`), which calls `format_args!` with the original format
+//! string. A decoder that panics or fails costs its line only: the line is
+//! replaced by a marker naming the statement, and counted.
+
+use std::fmt;
+use std::io::Write;
+use std::mem::MaybeUninit;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::Ordering::Relaxed;
+
+use crate::callsite::{Callsite, Level};
+use crate::clock::{Clock, Rfc3339};
+use crate::record::{Line, Payload, RECORD_HEADER, escape_json, read_header_raw};
+use crate::shared::Counters;
+
+/// How each line is laid out.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::{LineFormat, Logger};
+/// let logger = Logger::builder()
+///     .format(LineFormat::MessageOnly)
+///     .sink(std::io::sink())
+///     .build()
+///     .unwrap();
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum LineFormat {
+    /// `2026-11-25T14:47:42.123456Z INFO  message` (RFC 3339 UTC with
+    /// microseconds, the level padded to 5 columns, the message).
+    #[default]
+    Default,
+    /// The message alone.
+    MessageOnly,
+    /// One JSON object per line (JSON Lines), for log shippers:
+    /// `{"ts":"2026-11-25T14:47:42.123456Z","level":"INFO","target":"app::net","file":"src/net.rs","line":42,"thread":"main","msg":"..."}`.
+    /// `target` is the statement's module path (or the `log` record's
+    /// target); `file` and `line` are left out where unknown (lines logged
+    /// with `Logger::log`, `log` records, drop reports); strings are
+    /// escaped per RFC 8259.
+    Json,
+}
+
+/// What a line is made with, besides the record.
+pub(crate) struct Context<'a> {
+    pub(crate) format: LineFormat,
+    pub(crate) clock: &'a Clock,
+    /// The logging thread's name.
+    pub(crate) thread: &'a str,
+    pub(crate) counters: &'a Counters,
+}
+
+/// Appends one record's line (with its newline) to `line`.
+pub(crate) fn format_record(
+    payload: &[MaybeUninit<u8>],
+    line: &mut Line,
+    timestamps: &mut Rfc3339,
+    context: &Context<'_>,
+) {
+    let Some((address, raw)) = read_header_raw(payload) else {
+        line.buf.extend_from_slice(b"<llt: corrupted record>\n");
+        context.counters.format_errors.fetch_add(1, Relaxed);
+        return;
+    };
+    // SAFETY: every record's header is written by the push path with the
+    // address of a `&'static Callsite` (a promoted constant or a static),
+    // which is valid for the rest of the program.
+    let callsite: &'static Callsite = unsafe { &*(address as *const Callsite) };
+    let meta = &callsite.metadata;
+    let mut args = Payload::new(&payload[RECORD_HEADER..]);
+    let target = if callsite.target_in_payload {
+        // SAFETY: records of callsites with `target_in_payload` are written
+        // by the `log` bridge, which puts a usize length and a `&str` there.
+        unsafe { args.take_str() }.unwrap_or("<corrupted target>")
+    } else {
+        meta.module_path
+    };
+    // Line 0 marks callsites without a statement location.
+    let location =
+        (!callsite.target_in_payload && meta.line != 0).then_some((meta.file, meta.line));
+    write_prefix(line, timestamps, context, meta.level, target, location, raw);
+    let message_start = line.buf.len();
+    let result = panic::catch_unwind(AssertUnwindSafe(|| (callsite.format)(&mut args, line)));
+    let failure = match result {
+        Ok(Ok(())) => None,
+        Ok(Err(fmt::Error)) => Some("returned an error"),
+        Err(payload) => {
+            // Forgotten, not dropped: a payload whose own `Drop` panics
+            // would unwind out of the writer.
+            std::mem::forget(payload);
+            Some("panicked")
+        }
+    };
+    if let Some(what) = failure {
+        // Relaxed: an event count (see `Counters`).
+        context.counters.format_errors.fetch_add(1, Relaxed);
+        line.buf.truncate(message_start);
+        let _ = fmt::Write::write_fmt(
+            line,
+            format_args!(
+                "<llt: formatting {what}: {:?} at {}:{}>",
+                meta.format, meta.file, meta.line
+            ),
+        );
+    }
+    write_suffix(line, context.format);
+}
+
+/// Writes the part of a line before the message. For JSON, the message
+/// that follows is escaped until [`write_suffix`].
+pub(crate) fn write_prefix(
+    line: &mut Line,
+    timestamps: &mut Rfc3339,
+    context: &Context<'_>,
+    level: Level,
+    target: &str,
+    location: Option<(&str, u32)>,
+    raw: u64,
+) {
+    let buf = &mut line.buf;
+    match context.format {
+        LineFormat::Default => {
+            timestamps.write(buf, context.clock.unix_nanos(raw));
+            buf.push(b' ');
+            let name = level.as_str().as_bytes();
+            buf.extend_from_slice(name);
+            buf.extend(std::iter::repeat_n(b' ', 6 - name.len()));
+        }
+        LineFormat::MessageOnly => {}
+        LineFormat::Json => {
+            buf.extend_from_slice(b"{\"ts\":\"");
+            timestamps.write(buf, context.clock.unix_nanos(raw));
+            buf.extend_from_slice(b"\",\"level\":\"");
+            buf.extend_from_slice(level.as_str().as_bytes());
+            buf.extend_from_slice(b"\",\"target\":\"");
+            escape_json(buf, target);
+            if let Some((file, line_number)) = location {
+                buf.extend_from_slice(b"\",\"file\":\"");
+                escape_json(buf, file);
+                let _ = write!(buf, "\",\"line\":{line_number}");
+                buf.extend_from_slice(b",\"thread\":\"");
+            } else {
+                buf.extend_from_slice(b"\",\"thread\":\"");
+            }
+            escape_json(buf, context.thread);
+            buf.extend_from_slice(b"\",\"msg\":\"");
+            line.escape_json = true;
+        }
+    }
+}
+
+/// Ends a line started by [`write_prefix`].
+pub(crate) fn write_suffix(line: &mut Line, format: LineFormat) {
+    if format == LineFormat::Json {
+        line.escape_json = false;
+        line.buf.extend_from_slice(b"\"}");
+    }
+    line.buf.push(b'\n');
+}
