@@ -22,8 +22,10 @@
 //!
 //! **When no bare level is given**, as in `env_logger`: a spec that names
 //! modules logs only those (`LLT_LOG=my_crate=debug` logs `my_crate` at
-//! `debug` and every other module not at all), and a spec with no directive
-//! at all (only commas or spaces) means `error`.
+//! `debug` and every other module not at all), and [`Filter::parse`] of a
+//! spec with no directive at all (only commas or spaces) means `error`.
+//! [`Filter::from_env`] is different: a spec with no valid directive is no
+//! spec, and the logger's own level applies (see below).
 //!
 //! # Matching
 //!
@@ -42,8 +44,11 @@
 //!
 //! # Differences from `env_logger`
 //!
-//! * `env_logger` logs nothing from unmatched modules once a spec has module
-//!   directives but no bare level; here they get `error` (see above).
+//! * A `LLT_LOG` with no valid directive (empty, only commas, or only
+//!   invalid parts such as `=`) is treated as unset: [`Filter::from_env`]
+//!   returns no filter (and the invalid parts), so the logger's
+//!   [`level`](crate::Builder::level) applies. `env_logger` logs only errors
+//!   then.
 //! * `env_logger` matches plain string prefixes (`net` also matches
 //!   `network`); here only whole path segments match.
 //! * `env_logger`'s `/regex` message filter is not supported: everything from
@@ -127,8 +132,8 @@ impl Filter {
     /// appear in the spec.
     ///
     /// See the [module documentation](self) for the syntax. With no bare
-    /// level, modules no directive names are off (`error` if the spec is
-    /// empty).
+    /// level, modules no directive names are off (`error` if the spec has
+    /// no valid directive at all; [`Filter::from_env`] calls that no spec).
     ///
     /// # Examples
     ///
@@ -153,66 +158,18 @@ impl Filter {
     /// assert_eq!(filter.level_for("net"), LevelFilter::Off);
     /// ```
     pub fn parse(spec: &str) -> (Filter, Vec<FilterError>) {
-        let mut errors = Vec::new();
-        let (list, regex) = match spec.split_once('/') {
-            Some((list, regex)) => (list, Some(regex)),
-            None => (spec, None),
-        };
-        let mut default = None;
-        let mut directives: Vec<Directive> = Vec::new();
-        for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            match parse_directive(part) {
-                Ok((None, level)) => default = Some(level),
-                Ok((Some(module), level)) => {
-                    match directives.iter_mut().find(|d| d.module == module) {
-                        Some(directive) => directive.level = level,
-                        None => directives.push(Directive {
-                            module: module.to_owned(),
-                            level,
-                        }),
-                    }
-                }
-                Err(message) => errors.push(FilterError {
-                    part: part.to_owned(),
-                    message,
-                }),
-            }
-        }
-        if let Some(regex) = regex {
-            errors.push(FilterError {
-                part: format!("/{}", regex.trim()),
-                message: "regex filters are not supported (everything from `/` on is ignored)"
-                    .to_owned(),
-            });
-        }
-        // env_logger: with module directives but no bare level, other
-        // modules are off; with nothing at all, `error`.
-        let default = default.unwrap_or(if directives.is_empty() {
-            LevelFilter::Error
-        } else {
-            LevelFilter::Off
-        });
-        directives.sort_by(|a, b| {
-            b.module
-                .len()
-                .cmp(&a.module.len())
-                .then_with(|| a.module.cmp(&b.module))
-        });
-        (
-            Filter {
-                default,
-                directives,
-            },
-            errors,
-        )
+        let (spec, errors) = Spec::parse(spec);
+        (spec.filter(), errors)
     }
 
     /// Reads the spec in `LLT_LOG`: `Filter::from_env_var("LLT_LOG")`.
     ///
-    /// Returns `None` when the variable is absent or empty (or only
-    /// whitespace). Invalid directives are skipped and returned as in
-    /// [`Filter::parse`]; reporting them (once, to stderr) is the caller's
-    /// job.
+    /// Returns the filter, or `None` when the variable is absent or holds
+    /// no valid directive (empty, only commas or spaces, or only invalid
+    /// parts): the caller's default level should then apply, as if the
+    /// variable were unset. The second value lists the invalid parts, as
+    /// [`Filter::parse`] does, even when there is no filter; reporting them
+    /// (once, to stderr) is the caller's job.
     ///
     /// # Examples
     ///
@@ -220,27 +177,24 @@ impl Filter {
     /// use llt_runtime::filter::Filter;
     /// use llt_runtime::LevelFilter;
     ///
-    /// let filter = match Filter::from_env() {
-    ///     Some((filter, errors)) => {
-    ///         for error in &errors {
-    ///             eprintln!("{error}");
-    ///         }
-    ///         filter
-    ///     }
-    ///     None => Filter::from_level(LevelFilter::Info),
-    /// };
+    /// let (filter, errors) = Filter::from_env();
+    /// for error in &errors {
+    ///     eprintln!("{error}");
+    /// }
+    /// let filter = filter.unwrap_or_else(|| Filter::from_level(LevelFilter::Info));
     /// # let _ = filter;
     /// ```
-    pub fn from_env() -> Option<(Filter, Vec<FilterError>)> {
+    pub fn from_env() -> (Option<Filter>, Vec<FilterError>) {
         Filter::from_env_var(ENV_VAR)
     }
 
     /// Reads the spec in the environment variable `name`, as
     /// [`Filter::from_env`] does for `LLT_LOG`.
     ///
-    /// Returns `None` when the variable is absent or empty (or only
-    /// whitespace). A value that is not valid UTF-8 is read lossily (the bad
-    /// bytes become `U+FFFD`, which makes their directive invalid).
+    /// Returns `None` as the filter when the variable is absent or holds no
+    /// valid directive, with the invalid parts in the second value. A value
+    /// that is not valid UTF-8 is read lossily (the bad bytes become
+    /// `U+FFFD`, which makes their directive invalid).
     ///
     /// # Examples
     ///
@@ -248,21 +202,28 @@ impl Filter {
     /// use llt_runtime::filter::Filter;
     /// use llt_runtime::LevelFilter;
     ///
-    /// assert!(Filter::from_env_var("MY_APP_LOG_UNSET").is_none());
+    /// assert_eq!(Filter::from_env_var("MY_APP_LOG_UNSET"), (None, Vec::new()));
     ///
     /// // SAFETY: this doctest is its own process and has no other thread.
     /// unsafe { std::env::set_var("MY_APP_LOG", "warn,my_app=debug") };
-    /// let (filter, errors) = Filter::from_env_var("MY_APP_LOG").unwrap();
+    /// let (filter, errors) = Filter::from_env_var("MY_APP_LOG");
     /// assert!(errors.is_empty());
-    /// assert_eq!(filter.level_for("my_app::io"), LevelFilter::Debug);
+    /// assert_eq!(filter.unwrap().level_for("my_app::io"), LevelFilter::Debug);
+    ///
+    /// // Nothing valid: no filter, and the part to report.
+    /// // SAFETY: as above.
+    /// unsafe { std::env::set_var("MY_APP_LOG", "=") };
+    /// let (filter, errors) = Filter::from_env_var("MY_APP_LOG");
+    /// assert_eq!(filter, None);
+    /// assert_eq!(errors[0].part, "=");
     /// ```
-    pub fn from_env_var(name: &str) -> Option<(Filter, Vec<FilterError>)> {
-        let value = std::env::var_os(name)?;
-        let value = value.to_string_lossy();
-        if value.trim().is_empty() {
-            return None;
-        }
-        Some(Filter::parse(&value))
+    pub fn from_env_var(name: &str) -> (Option<Filter>, Vec<FilterError>) {
+        let Some(value) = std::env::var_os(name) else {
+            return (None, Vec::new());
+        };
+        let (spec, errors) = Spec::parse(&value.to_string_lossy());
+        let filter = (spec.default.is_some() || !spec.directives.is_empty()).then(|| spec.filter());
+        (filter, errors)
     }
 
     /// The level filter that applies to `module_path` (as given by
@@ -405,6 +366,86 @@ impl fmt::Display for Filter {
             write!(f, ",{}={}", directive.module, level_name(directive.level))?;
         }
         Ok(())
+    }
+}
+
+/// The valid directives of a spec, before the defaults for a missing bare
+/// level are filled in.
+struct Spec {
+    /// The last bare level, if any.
+    default: Option<LevelFilter>,
+    /// At most one per module path (the last one given), in spec order.
+    directives: Vec<Directive>,
+}
+
+impl Spec {
+    /// Reads the valid directives of `spec`, and the problems, in the order
+    /// they appear.
+    fn parse(spec: &str) -> (Spec, Vec<FilterError>) {
+        let mut errors = Vec::new();
+        let (list, regex) = match spec.split_once('/') {
+            Some((list, regex)) => (list, Some(regex)),
+            None => (spec, None),
+        };
+        let mut default = None;
+        let mut directives: Vec<Directive> = Vec::new();
+        for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match parse_directive(part) {
+                Ok((None, level)) => default = Some(level),
+                Ok((Some(module), level)) => {
+                    match directives.iter_mut().find(|d| d.module == module) {
+                        Some(directive) => directive.level = level,
+                        None => directives.push(Directive {
+                            module: module.to_owned(),
+                            level,
+                        }),
+                    }
+                }
+                Err(message) => errors.push(FilterError {
+                    part: part.to_owned(),
+                    message,
+                }),
+            }
+        }
+        if let Some(regex) = regex {
+            errors.push(FilterError {
+                part: format!("/{}", regex.trim()),
+                message: "regex filters are not supported (everything from `/` on is ignored)"
+                    .to_owned(),
+            });
+        }
+        (
+            Spec {
+                default,
+                directives,
+            },
+            errors,
+        )
+    }
+
+    /// The filter, with `env_logger`'s default when no bare level was
+    /// given: with module directives other modules are off; with nothing at
+    /// all, `error`.
+    fn filter(self) -> Filter {
+        let Spec {
+            default,
+            mut directives,
+        } = self;
+        let default = default.unwrap_or(if directives.is_empty() {
+            LevelFilter::Error
+        } else {
+            LevelFilter::Off
+        });
+        directives.sort_by(|a, b| {
+            b.module
+                .len()
+                .cmp(&a.module.len())
+                .then_with(|| a.module.cmp(&b.module))
+        });
+        Filter {
+            default,
+            directives,
+        }
     }
 }
 

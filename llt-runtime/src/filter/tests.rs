@@ -451,8 +451,8 @@ fn set_env(name: &str, value: &str) {
 fn from_env_var_set() {
     const NAME: &str = "LLT_LOG_TEST_FILTER_FROM_ENV_VAR_SET";
     set_env(NAME, "warn,my_crate::net=debug,net=loud");
-    let (filter, errors) = Filter::from_env_var(NAME).expect("the variable is set");
-    assert_eq!(filter, valid("warn,my_crate::net=debug"));
+    let (filter, errors) = Filter::from_env_var(NAME);
+    assert_eq!(filter, Some(valid("warn,my_crate::net=debug")));
     assert_eq!(
         errors,
         [FilterError {
@@ -465,16 +465,45 @@ fn from_env_var_set() {
 #[test]
 fn from_env_var_unset() {
     const NAME: &str = "LLT_LOG_TEST_FILTER_FROM_ENV_VAR_UNSET";
-    assert_eq!(Filter::from_env_var(NAME), None);
+    assert_eq!(Filter::from_env_var(NAME), (None, Vec::new()));
 }
 
 #[test]
 fn from_env_var_empty() {
     const NAME: &str = "LLT_LOG_TEST_FILTER_FROM_ENV_VAR_EMPTY";
-    set_env(NAME, "");
-    assert_eq!(Filter::from_env_var(NAME), None);
-    set_env(NAME, "  ");
-    assert_eq!(Filter::from_env_var(NAME), None);
+    for spec in ["", "  ", ",,,", " , "] {
+        set_env(NAME, spec);
+        assert_eq!(Filter::from_env_var(NAME), (None, Vec::new()), "{spec:?}");
+    }
     set_env(NAME, "off");
-    assert_eq!(Filter::from_env_var(NAME), Some((valid("off"), Vec::new())));
+    assert_eq!(Filter::from_env_var(NAME), (Some(valid("off")), Vec::new()));
+}
+
+/// A spec whose every part is invalid is no spec (the caller's level
+/// applies, not `error`), and its parts are still reported.
+#[test]
+fn from_env_var_with_nothing_valid() {
+    const NAME: &str = "LLT_LOG_TEST_FILTER_FROM_ENV_VAR_NOTHING_VALID";
+    let cases: &[(&str, &[&str])] = &[
+        ("=", &["="]),
+        ("=,,=", &["=", "="]),
+        ("net=loud", &["net=loud"]),
+        ("=debug, a b ,x==y", &["=debug", "a b", "x==y"]),
+        ("/regex", &["/regex"]),
+        (",,/regex", &["/regex"]),
+    ];
+    for &(spec, parts) in cases {
+        set_env(NAME, spec);
+        let (filter, errors) = Filter::from_env_var(NAME);
+        assert_eq!(filter, None, "{spec:?}");
+        let reported: Vec<&str> = errors.iter().map(|e| e.part.as_str()).collect();
+        assert_eq!(reported, parts, "{spec:?}");
+        // `parse` keeps env_logger's reading of the same spec: `error`.
+        assert_eq!(Filter::parse(spec).0, Filter::from_level(Error), "{spec:?}");
+    }
+    // One valid part is enough to make a filter.
+    set_env(NAME, "=,net=debug");
+    let (filter, errors) = Filter::from_env_var(NAME);
+    assert_eq!(filter, Some(valid("net=debug")));
+    assert_eq!(errors.len(), 1);
 }
