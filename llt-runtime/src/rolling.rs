@@ -68,6 +68,15 @@
 //! [`write`](Write::write) as an [`io::Error`] naming the file; the logger
 //! counts the lines it loses and reports it.
 //!
+//! A failed write leaves no part of a line in the file: the file is cut back
+//! (`set_len`) to the end of its last whole line, so when the disk has room
+//! again the next line starts on its own line, whole. `write` then returns
+//! the count of bytes up to that line end (or the error, if no whole line of
+//! the buffer got in), and a line begun by an earlier call (`writeln!`
+//! writes in pieces) is cut off with the rest. If even cutting fails, the
+//! next write tries again, and failing that writes a newline first, so the
+//! fragment at least stays alone on its line.
+//!
 //! # Limits
 //!
 //! One process, one `RollingFile` per path: two writers of one log would
@@ -490,6 +499,8 @@ impl RollingFileBuilder {
             names,
             file,
             size,
+            whole: size,
+            torn: false,
             at_line_start: true,
             max_size: self.max_size,
             rotation: self.rotation,
@@ -530,6 +541,12 @@ pub struct RollingFile {
     file: File,
     /// Bytes in the live file.
     size: u64,
+    /// Bytes in the live file up to the end of its last whole line: what
+    /// a failed write cuts it back to. Equals `size` when `at_line_start`.
+    whole: u64,
+    /// A failed write left part of a line in the file, and cutting it off
+    /// failed too: the next write tries again, or ends that line first.
+    torn: bool,
     /// Whether the last byte written is a newline (or the file is new):
     /// rotating is allowed only then.
     at_line_start: bool,
@@ -757,6 +774,8 @@ impl RollingFile {
         match open_append(&self.path) {
             Ok(file) => {
                 self.size = file.metadata().map_or(0, |m| m.len());
+                self.whole = self.size;
+                self.torn = false;
                 self.file = file;
                 self.at_line_start = true;
                 if renamed {
@@ -803,6 +822,67 @@ impl RollingFile {
         first_error.map_or(Ok(()), Err)
     }
 
+    /// After a failed write: cuts the partial line off the file and
+    /// returns what of the buffer is in it, up to its last whole line
+    /// (`whole_done` bytes), or the error if none is.
+    fn write_failed(&mut self, error: io::Error, whole_done: usize) -> io::Result<usize> {
+        let error = with_context(error, format_args!("writing {}", self.path.display()));
+        self.cut_partial_line();
+        if whole_done > 0 {
+            Ok(whole_done)
+        } else {
+            Err(error)
+        }
+    }
+
+    /// Truncates the live file to its last whole line, if it holds more;
+    /// on failure, marks it torn for the next write to mend.
+    fn cut_partial_line(&mut self) {
+        if self.size == self.whole {
+            return;
+        }
+        match self.file.set_len(self.whole) {
+            Ok(()) => {
+                self.size = self.whole;
+                self.at_line_start = true;
+                self.torn = false;
+            }
+            Err(_) => self.torn = true,
+        }
+    }
+
+    /// Before writing, gets rid of a partial line a failed write left: cuts
+    /// it off, or if that fails again, ends it with a newline so the next
+    /// line starts on its own.
+    fn mend(&mut self) -> io::Result<()> {
+        if !self.torn {
+            return Ok(());
+        }
+        self.cut_partial_line();
+        if !self.torn {
+            return Ok(());
+        }
+        let ended = loop {
+            match self.file.write(b"\n") {
+                Ok(0) => break Err(io::Error::from(io::ErrorKind::WriteZero)),
+                Ok(_) => break Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
+        ended.map_err(|e| {
+            with_context(
+                e,
+                format_args!("ending a partial line in {}", self.path.display()),
+            )
+        })?;
+        self.size += 1;
+        self.whole = self.size;
+        self.at_line_start = true;
+        self.torn = false;
+        Ok(())
+    }
+
     /// Reports a rotation failure on stderr (at most once per
     /// `RETRY_INTERVAL`, since rotation is not retried sooner) and keeps it
     /// for the next `flush`.
@@ -821,8 +901,11 @@ impl Write for RollingFile {
         if buf.is_empty() {
             return Ok(0);
         }
+        self.mend()?;
         let now = (self.clock)();
         let mut done = 0;
+        // Bytes of `buf` up to the last of its newlines in a file.
+        let mut whole_done = 0;
         let mut just_rotated = false;
         while done < buf.len() {
             let rest = &buf[done..];
@@ -847,21 +930,22 @@ impl Write for RollingFile {
                 match self.file.write(chunk) {
                     Ok(0) => {
                         let e = io::Error::from(io::ErrorKind::WriteZero);
-                        let e = with_context(e, format_args!("writing {}", self.path.display()));
-                        // Not sticky: the next call tries again.
-                        return if done == 0 { Err(e) } else { Ok(done) };
+                        return self.write_failed(e, whole_done);
                     }
                     Ok(n) => {
+                        let taken = &chunk[..n];
                         self.size += n as u64;
-                        self.at_line_start = chunk[n - 1] == b'\n';
+                        self.at_line_start = taken[n - 1] == b'\n';
+                        if let Some(last_newline) = taken.iter().rposition(|&b| b == b'\n') {
+                            self.whole = self.size - (n - last_newline - 1) as u64;
+                            whole_done = done + last_newline + 1;
+                        }
                         done += n;
                         chunk = &chunk[n..];
                     }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        let e = with_context(e, format_args!("writing {}", self.path.display()));
-                        return if done == 0 { Err(e) } else { Ok(done) };
-                    }
+                    // Not sticky: the next call tries again.
+                    Err(e) => return self.write_failed(e, whole_done),
                 }
             }
         }

@@ -983,6 +983,135 @@ fn as_a_logger_sink_rotation_failures_are_counted_and_lose_nothing() {
     assert_eq!(in_file, want, "every line is in the live file");
 }
 
+/// Set in the child process `a_failed_write_leaves_no_partial_line` starts.
+const WRITE_FAILURE_CHILD: &str = "LLT_ROLLING_WRITE_FAILURE_CHILD";
+
+/// A real write failure partway through a line, then recovery: the file is
+/// cut back to its last whole line, so no fragment stays and the first line
+/// after the recovery is whole and alone. The failure is a file size limit
+/// (`RLIMIT_FSIZE`: the kernel takes what fits, then fails with `EFBIG`, as
+/// a full disk does with `ENOSPC`), set and lifted again by the child
+/// process `write_failure_child`: the limit applies to every file of the
+/// process, so it must not run among the other tests.
+#[cfg(unix)]
+#[test]
+fn a_failed_write_leaves_no_partial_line() {
+    let output = std::process::Command::new(std::env::current_exe().expect("own path"))
+        .args([
+            "--exact",
+            "write_failure_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(WRITE_FAILURE_CHILD, "1")
+        .output()
+        .expect("run the child process");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "child failed: {:?}\nstdout: {stdout}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("write_failure_child: all checked"),
+        "the child ran its checks: {stdout}"
+    );
+}
+
+/// The child of `a_failed_write_leaves_no_partial_line`; does nothing in a
+/// normal test run.
+#[cfg(unix)]
+#[test]
+fn write_failure_child() {
+    if std::env::var_os(WRITE_FAILURE_CHILD).is_none() {
+        return;
+    }
+    // SAFETY: SIG_IGN is a valid disposition for SIGXFSZ, and nothing else
+    // in this process handles it. Ignored, a write past the size limit fails
+    // with EFBIG instead of killing the process.
+    unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
+    let mut original = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `original` is a valid `rlimit` for the call to fill.
+    let got = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut original) };
+    assert_eq!(got, 0, "getrlimit");
+    let limit_file_size = |bytes: libc::rlim_t| {
+        let limit = libc::rlimit {
+            rlim_cur: bytes,
+            rlim_max: original.rlim_max,
+        };
+        // SAFETY: `limit` is a valid `rlimit`; the soft limit stays within
+        // the hard one, which is unchanged.
+        let set = unsafe { libc::setrlimit(libc::RLIMIT_FSIZE, &limit) };
+        assert_eq!(set, 0, "setrlimit to {bytes}");
+    };
+    let dir = TestDir::new("fsize");
+
+    // Directly: a write that fails partway through its only line returns
+    // the error and leaves the file as it was.
+    let mut file = RollingFile::builder(dir.join("direct.log")).open().unwrap();
+    limit_file_size(20);
+    write_once(&mut file, "0123456789\n");
+    let err = file.write(b"abcdefghij\n").unwrap_err();
+    assert!(err.to_string().contains("direct.log"), "{err}");
+    assert_eq!(dir.read("direct.log"), "0123456789\n");
+    // One line of the buffer fits: its length is returned, the rest cut.
+    assert_eq!(file.write(b"ab\ncdefghijkl\n").unwrap(), 3);
+    assert_eq!(dir.read("direct.log"), "0123456789\nab\n");
+    // A line begun by an earlier call goes with it.
+    assert_eq!(file.write(b"cd").unwrap(), 2);
+    assert!(file.write(b"efghijkl\n").is_err());
+    assert_eq!(dir.read("direct.log"), "0123456789\nab\n");
+    limit_file_size(original.rlim_cur);
+    write_once(&mut file, "after\n");
+    assert_eq!(dir.read("direct.log"), "0123456789\nab\nafter\n");
+
+    // Through a logger: 377 lines of 12 bytes and 5 bytes of the next fit.
+    const FIT: usize = 377;
+    let logger = Logger::builder()
+        .format(LineFormat::MessageOnly)
+        .report_drops(false)
+        .file(RollingFile::builder(dir.join("app.log")))
+        .build()
+        .unwrap();
+    limit_file_size((FIT * 12 + 5) as libc::rlim_t);
+    for i in 0..1_000 {
+        logger.log(format!("full {i:06}"));
+    }
+    logger.flush();
+    logger.log("lost while full");
+    logger.flush();
+    limit_file_size(original.rlim_cur);
+    for i in 0..300 {
+        logger.log(format!("freed {i:06}"));
+    }
+    logger.flush();
+    let stats = logger.stats();
+    drop(logger);
+    assert_eq!(
+        (stats.written, stats.lines_lost, stats.dropped),
+        (FIT as u64 + 300, 1_000 - FIT as u64 + 1, 0),
+        "{stats:?}"
+    );
+    let want: String = (0..FIT)
+        .map(|i| format!("full {i:06}\n"))
+        .chain((0..300).map(|i| format!("freed {i:06}\n")))
+        .collect();
+    let text = dir.read("app.log");
+    if let Some(i) = text.lines().zip(want.lines()).position(|(a, b)| a != b) {
+        panic!(
+            "line {i} is {:?}, expected {:?}",
+            text.lines().nth(i),
+            want.lines().nth(i)
+        );
+    }
+    assert_eq!(text, want);
+    println!("write_failure_child: all checked");
+}
+
 #[test]
 fn debug_output_describes_the_configuration() {
     let dir = TestDir::new("debug");
