@@ -516,6 +516,13 @@ impl RollingFileBuilder {
 /// A log file that rotates by size and/or time and deletes old files; a
 /// [`Write`] sink for the logger.
 ///
+/// Size rotation numbers the rotated files upward, `app.log.1` the oldest
+/// and the highest number the newest, and never renames a rotated file
+/// again: a rotation costs one rename and one open (plus a deletion per file
+/// beyond [`keep`](RollingFileBuilder::keep)), however many files are kept.
+/// A failed write cuts the file back to its last whole line, so no fragment
+/// of a line stays in it.
+///
 /// See the [module documentation](self) for the file names, how lines are
 /// kept whole and what happens on errors.
 ///
@@ -895,8 +902,10 @@ impl RollingFile {
 
 impl Write for RollingFile {
     /// Writes all of `buf`, rotating before (and between) lines as needed,
-    /// and returns its length; see the [module documentation](self) for
-    /// what a failure leaves written.
+    /// and returns its length. If writing fails, the file is cut back to
+    /// its last whole line, and the result is the length of `buf` up to the
+    /// last of its newlines still in a file, or the error if there is none;
+    /// see the [module documentation](self#errors-while-logging).
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if buf.is_empty() {
             return Ok(0);
@@ -904,7 +913,8 @@ impl Write for RollingFile {
         self.mend()?;
         let now = (self.clock)();
         let mut done = 0;
-        // Bytes of `buf` up to the last of its newlines in a file.
+        // Bytes of `buf` up to and including the last newline written (to
+        // this file or to one rotated during this call).
         let mut whole_done = 0;
         let mut just_rotated = false;
         while done < buf.len() {
