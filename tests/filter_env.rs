@@ -1,6 +1,6 @@
 //! `LLT_LOG` is read when a logger is built: its valid parts apply, its
-//! invalid parts are reported (on stderr) and skipped, and a filter given in
-//! code takes precedence. One test in its own binary, because it changes the
+//! invalid parts are reported (on stderr) and skipped, a spec with no valid
+//! part counts as unset, and a filter given in code takes precedence. One test in its own binary, because it changes the
 //! process environment.
 
 use llt_rs::filter::Filter;
@@ -32,6 +32,24 @@ fn llt_log_is_read_at_build_time() {
         .build()
         .expect("logger");
     assert_eq!(level_only.level(), LevelFilter::Warn);
+
+    // A spec with nothing valid in it (empty parts only, or invalid parts
+    // only, which are reported on stderr) is no spec: `.level()` applies,
+    // not `error`.
+    for spec in ["=", ",,,", " , = ,", "net=loud,=debug"] {
+        // SAFETY: as above.
+        unsafe { std::env::set_var("LLT_LOG", spec) };
+        let nothing_valid = Logger::builder()
+            .level(LevelFilter::Debug)
+            .sink(std::io::sink())
+            .build()
+            .expect("logger");
+        assert_eq!(
+            nothing_valid.filter(),
+            Filter::from_level(LevelFilter::Debug),
+            "LLT_LOG={spec:?}"
+        );
+    }
 
     // SAFETY: as above.
     unsafe { std::env::remove_var("LLT_LOG") };

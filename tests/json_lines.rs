@@ -2,6 +2,9 @@
 //! docs promise and strings escaped per RFC 8259 (checked by parsing every
 //! line with serde_json).
 
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
+
 use llt_rs::{LineFormat, Logger, MemorySink, llt_log, llt_warn};
 use serde_json::Value;
 
@@ -97,4 +100,104 @@ fn a_message_with_a_panicking_display_is_still_valid_json() {
     );
     assert_eq!(lines[1]["msg"], "after");
     assert_eq!(logger.stats().format_errors, 1);
+}
+
+/// A disk that takes `room`'s whole lines and bytes, then refuses
+/// everything (as a full disk does) until the test frees space.
+#[derive(Clone, Default)]
+struct FillingDisk(Arc<Mutex<Disk>>);
+
+#[derive(Default)]
+struct Disk {
+    out: Vec<u8>,
+    /// Newlines, then bytes, it still takes; `None` once freed.
+    room: Option<(usize, usize)>,
+}
+
+impl Write for FillingDisk {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut disk = self.0.lock().unwrap();
+        let mut taken = buf.len();
+        if let Some((lines, bytes)) = &mut disk.room {
+            taken = 0;
+            for &byte in buf {
+                match (*lines, *bytes) {
+                    (0, 0) => break,
+                    (0, _) => *bytes -= 1,
+                    _ if byte == b'\n' => *lines -= 1,
+                    _ => {}
+                }
+                taken += 1;
+            }
+        }
+        if taken == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::StorageFull,
+                "test disk is full",
+            ));
+        }
+        disk.out.extend_from_slice(&buf[..taken]);
+        Ok(taken)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The disk fills up in the middle of a JSON line, then has room again:
+/// the first line after the recovery is valid JSON on a line of its own
+/// (not glued to the fragment of the lost one), and the counters add up.
+/// The fragment itself stays, alone on its line: llt cannot take bytes back
+/// from a plain `Write` (a `RollingFile` can, and does).
+#[test]
+fn after_a_full_disk_the_next_line_is_valid_json() {
+    const BEFORE: usize = 500;
+    const FIT: usize = 123;
+    const AFTER: usize = 200;
+    let disk = FillingDisk::default();
+    disk.0.lock().unwrap().room = Some((FIT, 30));
+    let logger = Logger::builder()
+        .format(LineFormat::Json)
+        .sink(disk.clone())
+        .report_drops(false)
+        .build()
+        .expect("logger");
+    for i in 0..BEFORE {
+        llt_log!(logger, "before {}", i);
+    }
+    logger.flush();
+    disk.0.lock().unwrap().room = None;
+    for i in 0..AFTER {
+        llt_log!(logger, "after {}", i);
+    }
+    logger.flush();
+    let stats = logger.stats();
+    assert_eq!(
+        stats.written + stats.dropped + stats.lines_lost,
+        (BEFORE + AFTER) as u64,
+        "{stats:?}"
+    );
+    assert_eq!(stats.dropped, 0, "{stats:?}");
+    assert_eq!(stats.written, (FIT + AFTER) as u64, "{stats:?}");
+
+    let text = String::from_utf8(disk.0.lock().unwrap().out.clone()).expect("UTF-8 output");
+    let mut messages = Vec::new();
+    let mut fragments = Vec::new();
+    for line in text.lines() {
+        match serde_json::from_str::<Value>(line) {
+            Ok(value) => messages.push(value["msg"].as_str().expect("msg").to_owned()),
+            Err(_) => fragments.push(line),
+        }
+    }
+    let want: Vec<String> = (0..FIT)
+        .map(|i| format!("before {i}"))
+        .chain((0..AFTER).map(|i| format!("after {i}")))
+        .collect();
+    assert_eq!(messages.len(), want.len(), "fragments: {fragments:?}");
+    assert_eq!(messages, want);
+    // The lost line's first 30 bytes, alone: one object's start, no more.
+    assert_eq!(fragments.len(), 1, "{fragments:?}");
+    assert_eq!(fragments[0].len(), 30, "{fragments:?}");
+    assert!(fragments[0].starts_with("{\"ts\":\""), "{fragments:?}");
 }

@@ -610,20 +610,16 @@ impl Builder {
 
     /// The filter to start with: the one given in code, else `LLT_LOG`
     /// (its invalid parts reported on stderr, the valid ones applied), else
-    /// one level for everything.
+    /// (no `LLT_LOG`, or nothing valid in it) one level for everything.
     fn initial_filter(filter: Option<Filter>, level: LevelFilter) -> Filter {
         if let Some(filter) = filter {
             return filter;
         }
-        match Filter::from_env() {
-            Some((filter, errors)) => {
-                for error in errors {
-                    let _ = writeln!(io::stderr(), "{error}");
-                }
-                filter
-            }
-            None => Filter::from_level(level),
+        let (from_env, errors) = Filter::from_env();
+        for error in errors {
+            let _ = writeln!(io::stderr(), "{error}");
         }
+        from_env.unwrap_or_else(|| Filter::from_level(level))
     }
 
     /// How the writer waits when the rings are empty (default: a short spin,

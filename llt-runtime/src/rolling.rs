@@ -8,21 +8,27 @@
 //!
 //! # File names
 //!
-//! | configuration            | rotated files                                    |
-//! |--------------------------|--------------------------------------------------|
-//! | `max_size` only          | `app.log.1` (newest), `app.log.2`, …             |
-//! | [`Rotation::Daily`]      | `app.2026-11-23.log`                             |
-//! | [`Rotation::Hourly`]     | `app.2026-11-23T14.log`                          |
-//! | time and `max_size`      | `app.2026-11-23.log`, `app.2026-11-23.log.1`, …  |
+//! | configuration            | rotated files, oldest first                                    |
+//! |--------------------------|----------------------------------------------------------------|
+//! | `max_size` only          | `app.log.1`, `app.log.2`, …                                    |
+//! | [`Rotation::Daily`]      | `app.2026-11-23.log`                                           |
+//! | [`Rotation::Hourly`]     | `app.2026-11-23T14.log`                                        |
+//! | time and `max_size`      | `app.2026-11-23.log.1`, `app.2026-11-23.log.2`, …, `app.2026-11-23.log` |
 //!
-//! * A size rotation shifts every numbered file up by one (`.1` becomes
-//!   `.2`, …) and renames the live file to `.1`.
+//! * A size rotation renames the live file to the next number: `.1`, then
+//!   `.2`, and so on; the highest number is the newest file. A rotated file
+//!   is never renamed again, so a rotation costs the same (one rename, one
+//!   open, and one deletion per file beyond [`keep`](RollingFileBuilder::keep))
+//!   however many files are kept. The numbers in use are read from the
+//!   directory once, at the first rotation (and again after a failed one):
+//!   a restarted program goes on after the highest number it finds.
 //! * A time rotation renames the live file after the period its lines were
 //!   written in (UTC), not the one it is rotated in: the file of Nov 23 is
 //!   `app.2026-11-23.log` even if the first line of Nov 25 rotates it.
-//! * With both, the parts of a period read, newest first, `app.2026-11-23.log`
-//!   (the last part, named when the day ends), `app.2026-11-23.log.1`,
-//!   `app.2026-11-23.log.2`, …
+//! * With both, the parts of a period are numbered in order,
+//!   `app.2026-11-23.log.1`, `app.2026-11-23.log.2`, …, and the period's
+//!   last part, named when the period ends, has no number:
+//!   `app.2026-11-23.log`.
 //! * Without an extension (`logs/app`) the names are `app.1` and
 //!   `app.2026-11-23`; with several dots only the last one counts
 //!   (`app.v2.log` gives `app.v2.2026-11-23.log`).
@@ -42,11 +48,13 @@
 //!
 //! With [`keep(n)`](RollingFileBuilder::keep), after each rotation only the
 //! `n` newest rotated files of this log are kept (the live file is not
-//! counted): `app.log.1` … `app.log.n` for size rotation, the `n` newest
+//! counted): the `n` highest numbers for size rotation, the `n` newest
 //! dated files (`app.<date>.log` and `app.<date>.log.<k>`) for time
 //! rotation. Only names of exactly those shapes are touched; other files in
 //! the directory, directories and symbolic links are never deleted.
-//! Without `keep`, nothing is deleted.
+//! Without `keep`, nothing is deleted. The rolling file remembers the
+//! files it rotated, so retention deletes the oldest without listing the
+//! directory again.
 //!
 //! # Errors while logging
 //!
@@ -60,11 +68,22 @@
 //! [`write`](Write::write) as an [`io::Error`] naming the file; the logger
 //! counts the lines it loses and reports it.
 //!
+//! A failed write leaves no part of a line in the file: the file is cut back
+//! (`set_len`) to the end of its last whole line, so when the disk has room
+//! again the next line starts on its own line, whole. `write` then returns
+//! the count of bytes up to that line end (or the error, if no whole line of
+//! the buffer got in), and a line begun by an earlier call (`writeln!`
+//! writes in pieces) is cut off with the rest. If even cutting fails, the
+//! next write tries again, and failing that writes a newline first, so the
+//! fragment at least stays alone on its line.
+//!
 //! # Limits
 //!
 //! One process, one `RollingFile` per path: two writers of one log would
-//! rotate each other's files. Time rotation happens at the first write of a
-//! later period, not on a timer; a clock that goes back does not rotate.
+//! rotate each other's files (and a file given the next number behind the
+//! rolling file's back is replaced by its next rotation). Time rotation
+//! happens at the first write of a later period, not on a timer; a clock
+//! that goes back does not rotate.
 //! Files are not compressed, and `flush` does not `fsync`.
 //!
 //! # Examples
@@ -92,6 +111,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
@@ -351,8 +371,10 @@ impl RollingFileBuilder {
     /// each rotation (default: keep all). With `keep(0)` a rotated file is
     /// deleted at once: only the live file remains.
     ///
-    /// With size rotation each rotation renames every kept file, so a very
-    /// large `n` makes rotations slower.
+    /// A rotation costs the same whatever `n` is and however many files are
+    /// kept: rotated files are never renamed again (`app.log.1`, `.2`, …,
+    /// the highest number the newest; see [File names](self#file-names)),
+    /// and each rotation deletes only the files beyond `n`.
     ///
     /// # Examples
     ///
@@ -477,6 +499,8 @@ impl RollingFileBuilder {
             names,
             file,
             size,
+            whole: size,
+            torn: false,
             at_line_start: true,
             max_size: self.max_size,
             rotation: self.rotation,
@@ -484,12 +508,20 @@ impl RollingFileBuilder {
             clock,
             failed_at: None,
             pending: None,
+            rotated: None,
         })
     }
 }
 
 /// A log file that rotates by size and/or time and deletes old files; a
 /// [`Write`] sink for the logger.
+///
+/// Size rotation numbers the rotated files upward, `app.log.1` the oldest
+/// and the highest number the newest, and never renames a rotated file
+/// again: a rotation costs one rename and one open (plus a deletion per file
+/// beyond [`keep`](RollingFileBuilder::keep)), however many files are kept.
+/// A failed write cuts the file back to its last whole line, so no fragment
+/// of a line stays in it.
 ///
 /// See the [module documentation](self) for the file names, how lines are
 /// kept whole and what happens on errors.
@@ -516,6 +548,12 @@ pub struct RollingFile {
     file: File,
     /// Bytes in the live file.
     size: u64,
+    /// Bytes in the live file up to the end of its last whole line: what
+    /// a failed write cuts it back to. Equals `size` when `at_line_start`.
+    whole: u64,
+    /// A failed write left part of a line in the file, and cutting it off
+    /// failed too: the next write tries again, or ends that line first.
+    torn: bool,
     /// Whether the last byte written is a newline (or the file is new):
     /// rotating is allowed only then.
     at_line_start: bool,
@@ -531,6 +569,10 @@ pub struct RollingFile {
     /// A rotation error to return at the next `flush` (the lines went on
     /// to the current file; this only makes the logger count it).
     pending: Option<io::Error>,
+    /// The rotated files, read from the directory at the first rotation;
+    /// `None` until then, and again after a failed rotation (to read the
+    /// directory afresh at the retry).
+    rotated: Option<Rotated>,
 }
 
 impl fmt::Debug for RollingFile {
@@ -678,28 +720,53 @@ impl RollingFile {
         })
     }
 
-    /// Renames the live file (after shifting older ones) and opens a new
-    /// one. On error the current file is still the one written to.
+    /// Renames the live file to the next rotated name and opens a new one.
+    /// On error the current file is still the one written to, and the
+    /// directory is read again at the next attempt.
     fn switch_files(&mut self, trigger: Trigger) -> io::Result<()> {
-        let target = if self.rotation == Rotation::Never {
-            self.names.shift(&self.names.file_name, false)?;
-            self.names.path(&numbered(&self.names.file_name, 1))
-        } else {
-            let base = self.names.timed(&self.rotation.label(self.period));
-            let base_path = self.names.path(&base);
-            if is_regular_file(&base_path) {
+        let track_files = self.keep.is_some();
+        let mut rotated = match self.rotated.take() {
+            Some(rotated) => rotated,
+            None => Rotated::scan(&self.names, self.rotation, track_files)?,
+        };
+        let label = match self.rotation {
+            Rotation::Never => String::new(),
+            rotation => rotation.label(self.period),
+        };
+        let last = Part {
+            label: label.clone(),
+            number: Number::Last,
+        };
+        if self.rotation != Rotation::Never {
+            let last_path = self.names.path(&self.names.part_name(&last));
+            if is_regular_file(&last_path) {
                 // Normally named when its period ends; here already (the
-                // clock went back, or a restart): keep the order, newest
-                // unnumbered.
-                self.names.shift(&base, true)?;
-                base_path
-            } else if trigger == Trigger::Time {
-                base_path
-            } else {
-                self.names.shift(&base, false)?;
-                self.names.path(&numbered(&base, 1))
+                // clock went back, or a restart): it becomes the period's
+                // next numbered part, so the live file stays the newest.
+                let moved = Part {
+                    label: label.clone(),
+                    number: Number::Nth(rotated.next_number(&label)?),
+                };
+                let to = self.names.path(&self.names.part_name(&moved));
+                fs::rename(&last_path, &to).map_err(|e| {
+                    with_context(
+                        e,
+                        format_args!("renaming {} to {}", last_path.display(), to.display()),
+                    )
+                })?;
+                rotated.files.remove(&last);
+                rotated.add(moved, track_files);
+            }
+        }
+        let part = if self.rotation != Rotation::Never && trigger == Trigger::Time {
+            last
+        } else {
+            Part {
+                number: Number::Nth(rotated.next_number(&label)?),
+                label,
             }
         };
+        let target = self.names.path(&self.names.part_name(&part));
         let renamed = match fs::rename(&self.path, &target) {
             Ok(()) => true,
             // The live file was deleted behind our back: just start anew.
@@ -714,8 +781,14 @@ impl RollingFile {
         match open_append(&self.path) {
             Ok(file) => {
                 self.size = file.metadata().map_or(0, |m| m.len());
+                self.whole = self.size;
+                self.torn = false;
                 self.file = file;
                 self.at_line_start = true;
+                if renamed {
+                    rotated.add(part, track_files);
+                }
+                self.rotated = Some(rotated);
                 Ok(())
             }
             Err(e) => {
@@ -728,51 +801,93 @@ impl RollingFile {
         }
     }
 
-    /// Deletes the rotated files beyond `keep`.
-    fn remove_old(&self) -> io::Result<()> {
-        let Some(keep) = self.keep else {
+    /// Deletes the oldest rotated files beyond `keep`: those this rolling
+    /// file knows of (found at its first rotation, or rotated since).
+    fn remove_old(&mut self) -> io::Result<()> {
+        let (Some(keep), Some(rotated)) = (self.keep, self.rotated.as_mut()) else {
             return Ok(());
         };
-        let listed = self.names.list()?;
-        let doomed: Vec<&OsString> = if self.rotation == Rotation::Never {
-            let keep = u64::try_from(keep).unwrap_or(u64::MAX);
-            let base = self.names.file_name.as_encoded_bytes();
-            listed
-                .iter()
-                .filter(|name| {
-                    strip_number(base, name.as_encoded_bytes()).is_some_and(|k| k > keep)
-                })
-                .collect()
-        } else {
-            let mut rotated: Vec<(&[u8], u64, &OsString)> = listed
-                .iter()
-                .filter_map(|name| {
-                    let (label, part) = self.names.parse_timed(name.as_encoded_bytes())?;
-                    Some((label, part.unwrap_or(0), name))
-                })
-                .collect();
-            // Newest first: later period, then the unnumbered part, then .1, .2…
-            rotated.sort_by(|a, b| b.0.cmp(a.0).then(a.1.cmp(&b.1)));
-            rotated
-                .into_iter()
-                .skip(keep)
-                .map(|(_, _, name)| name)
-                .collect()
-        };
+        let excess = rotated.files.len().saturating_sub(keep);
+        let doomed: Vec<Part> = rotated.files.iter().take(excess).cloned().collect();
         let mut first_error = None;
-        for name in doomed {
-            let path = self.names.path(name);
+        for part in doomed {
+            let path = self.names.path(&self.names.part_name(&part));
             match fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => {
+                    // Still known: deleting it is tried again at the next
+                    // rotation.
                     first_error.get_or_insert_with(|| {
                         with_context(e, format_args!("deleting {}", path.display()))
                     });
+                    continue;
                 }
             }
+            rotated.files.remove(&part);
         }
         first_error.map_or(Ok(()), Err)
+    }
+
+    /// After a failed write: cuts the partial line off the file and
+    /// returns what of the buffer is in it, up to its last whole line
+    /// (`whole_done` bytes), or the error if none is.
+    fn write_failed(&mut self, error: io::Error, whole_done: usize) -> io::Result<usize> {
+        let error = with_context(error, format_args!("writing {}", self.path.display()));
+        self.cut_partial_line();
+        if whole_done > 0 {
+            Ok(whole_done)
+        } else {
+            Err(error)
+        }
+    }
+
+    /// Truncates the live file to its last whole line, if it holds more;
+    /// on failure, marks it torn for the next write to mend.
+    fn cut_partial_line(&mut self) {
+        if self.size == self.whole {
+            return;
+        }
+        match self.file.set_len(self.whole) {
+            Ok(()) => {
+                self.size = self.whole;
+                self.at_line_start = true;
+                self.torn = false;
+            }
+            Err(_) => self.torn = true,
+        }
+    }
+
+    /// Before writing, gets rid of a partial line a failed write left: cuts
+    /// it off, or if that fails again, ends it with a newline so the next
+    /// line starts on its own.
+    fn mend(&mut self) -> io::Result<()> {
+        if !self.torn {
+            return Ok(());
+        }
+        self.cut_partial_line();
+        if !self.torn {
+            return Ok(());
+        }
+        let ended = loop {
+            match self.file.write(b"\n") {
+                Ok(0) => break Err(io::Error::from(io::ErrorKind::WriteZero)),
+                Ok(_) => break Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
+        ended.map_err(|e| {
+            with_context(
+                e,
+                format_args!("ending a partial line in {}", self.path.display()),
+            )
+        })?;
+        self.size += 1;
+        self.whole = self.size;
+        self.at_line_start = true;
+        self.torn = false;
+        Ok(())
     }
 
     /// Reports a rotation failure on stderr (at most once per
@@ -787,14 +902,20 @@ impl RollingFile {
 
 impl Write for RollingFile {
     /// Writes all of `buf`, rotating before (and between) lines as needed,
-    /// and returns its length; see the [module documentation](self) for
-    /// what a failure leaves written.
+    /// and returns its length. If writing fails, the file is cut back to
+    /// its last whole line, and the result is the length of `buf` up to the
+    /// last of its newlines still in a file, or the error if there is none;
+    /// see the [module documentation](self#errors-while-logging).
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if buf.is_empty() {
             return Ok(0);
         }
+        self.mend()?;
         let now = (self.clock)();
         let mut done = 0;
+        // Bytes of `buf` up to and including the last newline written (to
+        // this file or to one rotated during this call).
+        let mut whole_done = 0;
         let mut just_rotated = false;
         while done < buf.len() {
             let rest = &buf[done..];
@@ -819,21 +940,22 @@ impl Write for RollingFile {
                 match self.file.write(chunk) {
                     Ok(0) => {
                         let e = io::Error::from(io::ErrorKind::WriteZero);
-                        let e = with_context(e, format_args!("writing {}", self.path.display()));
-                        // Not sticky: the next call tries again.
-                        return if done == 0 { Err(e) } else { Ok(done) };
+                        return self.write_failed(e, whole_done);
                     }
                     Ok(n) => {
+                        let taken = &chunk[..n];
                         self.size += n as u64;
-                        self.at_line_start = chunk[n - 1] == b'\n';
+                        self.at_line_start = taken[n - 1] == b'\n';
+                        if let Some(last_newline) = taken.iter().rposition(|&b| b == b'\n') {
+                            self.whole = self.size - (n - last_newline - 1) as u64;
+                            whole_done = done + last_newline + 1;
+                        }
                         done += n;
                         chunk = &chunk[n..];
                     }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        let e = with_context(e, format_args!("writing {}", self.path.display()));
-                        return if done == 0 { Err(e) } else { Ok(done) };
-                    }
+                    // Not sticky: the next call tries again.
+                    Err(e) => return self.write_failed(e, whole_done),
                 }
             }
         }
@@ -925,44 +1047,109 @@ impl Names {
         Some((label, Some(part)))
     }
 
-    /// Names of the regular files in the directory.
-    fn list(&self) -> io::Result<Vec<OsString>> {
-        let dir = self.dir_for_io();
-        let entries = fs::read_dir(dir)
-            .map_err(|e| with_context(e, format_args!("listing {}", dir.display())))?;
-        Ok(entries
-            .filter_map(Result::ok)
-            .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
-            .map(|entry| entry.file_name())
-            .collect())
+    /// The rotated file `name` stands for, if it has the shape of one
+    /// with this rotation.
+    fn parse_part(&self, rotation: Rotation, name: &[u8]) -> Option<Part> {
+        if rotation == Rotation::Never {
+            let number = strip_number(self.file_name.as_encoded_bytes(), name)?;
+            return Some(Part {
+                label: String::new(),
+                number: Number::Nth(number),
+            });
+        }
+        let (label, number) = self.parse_timed(name)?;
+        Some(Part {
+            // `parse_timed` checked that it is ASCII.
+            label: String::from_utf8_lossy(label).into_owned(),
+            number: number.map_or(Number::Last, Number::Nth),
+        })
     }
 
-    /// Renames `base.<k>` to `base.<k+1>` for every k, highest first, then
-    /// `base` to `base.1` if `include_base`.
-    fn shift(&self, base: &OsStr, include_base: bool) -> io::Result<()> {
-        let mut parts: Vec<u64> = self
-            .list()?
-            .iter()
-            .filter_map(|name| strip_number(base.as_encoded_bytes(), name.as_encoded_bytes()))
-            .collect();
-        parts.sort_unstable_by(|a, b| b.cmp(a));
-        let mut renames: Vec<(OsString, OsString)> = parts
-            .into_iter()
-            .filter_map(|k| Some((numbered(base, k), numbered(base, k.checked_add(1)?))))
-            .collect();
-        if include_base {
-            renames.push((base.to_os_string(), numbered(base, 1)));
+    /// The file name of `part`: `app.log.<n>`, `app.<label>.log` or
+    /// `app.<label>.log.<n>`.
+    fn part_name(&self, part: &Part) -> OsString {
+        let base = if part.label.is_empty() {
+            self.file_name.clone()
+        } else {
+            self.timed(&part.label)
+        };
+        match part.number {
+            Number::Nth(n) => numbered(&base, n),
+            Number::Last => base,
         }
-        for (from, to) in renames {
-            let (from, to) = (self.path(&from), self.path(&to));
-            fs::rename(&from, &to).map_err(|e| {
-                with_context(
-                    e,
-                    format_args!("renaming {} to {}", from.display(), to.display()),
-                )
-            })?;
+    }
+}
+
+/// A rotated file: `app.log.<n>`, or `app.<label>.log` and
+/// `app.<label>.log.<n>`. Ordered oldest first: by label (period), then
+/// number, then the period's unnumbered last part.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Part {
+    /// The period's label (`2026-11-23`); empty with size rotation only.
+    label: String,
+    number: Number,
+}
+
+/// Where a part comes in its period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Number {
+    /// `….<n>`: the n-th part, rotated by size.
+    Nth(u64),
+    /// No number: the period's last part, named when the period ended.
+    Last,
+}
+
+/// What a rolling file knows of its rotated files. Read from the directory
+/// once and then kept up to date, so that a rotation neither lists the
+/// directory nor renames older files: its cost does not grow with their
+/// number.
+#[derive(Debug, Default)]
+struct Rotated {
+    /// The highest number in use for each label (`""` with size rotation
+    /// only), counting entries of any type, so a rotation never renames
+    /// onto a name that exists.
+    highest: BTreeMap<String, u64>,
+    /// The regular files among them, oldest first: the candidates for
+    /// retention. Only filled with `keep`.
+    files: BTreeSet<Part>,
+}
+
+impl Rotated {
+    /// Lists the directory for the rotated files of this log.
+    fn scan(names: &Names, rotation: Rotation, track_files: bool) -> io::Result<Rotated> {
+        let dir = names.dir_for_io();
+        let entries = fs::read_dir(dir)
+            .map_err(|e| with_context(e, format_args!("listing {}", dir.display())))?;
+        let mut rotated = Rotated::default();
+        for entry in entries.filter_map(Result::ok) {
+            let Some(part) = names.parse_part(rotation, entry.file_name().as_encoded_bytes())
+            else {
+                continue;
+            };
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            rotated.add(part, track_files && is_file);
         }
-        Ok(())
+        Ok(rotated)
+    }
+
+    /// Records a rotated file (as a retention candidate if `track_file`).
+    fn add(&mut self, part: Part, track_file: bool) {
+        if let Number::Nth(n) = part.number {
+            let highest = self.highest.entry(part.label.clone()).or_insert(0);
+            *highest = (*highest).max(n);
+        }
+        if track_file {
+            self.files.insert(part);
+        }
+    }
+
+    /// The number the next part of `label` gets: one above the highest in
+    /// use.
+    fn next_number(&self, label: &str) -> io::Result<u64> {
+        let highest = self.highest.get(label).copied().unwrap_or(0);
+        highest
+            .checked_add(1)
+            .ok_or_else(|| io::Error::other("no file number left: the highest in use is u64::MAX"))
     }
 }
 

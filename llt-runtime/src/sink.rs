@@ -8,6 +8,16 @@
 //! producers never see a full ring because the sink died. A sink whose
 //! `write` or `flush` panics is treated the same way: the panic is caught
 //! and counted as a failed call.
+//!
+//! A sink that fails partway through a line (a full disk takes the first
+//! bytes of a line and refuses the rest) holds the start of a line whose
+//! end will never come. Before the next batch, the writer ends that line
+//! with a newline, so the first line written after the sink recovers starts
+//! on its own line instead of being glued to the fragment. The fragment
+//! itself stays: llt cannot take bytes back from a `Write`. A
+//! [`RollingFile`](crate::rolling::RollingFile) (`Builder::file`) can: it
+//! cuts its file back to the last whole line when a write fails, so it
+//! never holds a fragment (and this newline is never needed for it).
 
 use std::fmt;
 use std::io::{self, Write};
@@ -25,6 +35,9 @@ pub(crate) struct Sink {
     last_report: Option<Instant>,
     /// Errors not yet reported because of the rate limit.
     unreported: u64,
+    /// The sink took the start of a line and refused its end: the next
+    /// batch must start with a newline.
+    open_line: bool,
 }
 
 impl fmt::Debug for Sink {
@@ -32,6 +45,7 @@ impl fmt::Debug for Sink {
         f.debug_struct("Sink")
             .field("last_report", &self.last_report)
             .field("unreported", &self.unreported)
+            .field("open_line", &self.open_line)
             .finish_non_exhaustive()
     }
 }
@@ -42,12 +56,27 @@ impl Sink {
             inner,
             last_report: None,
             unreported: 0,
+            open_line: false,
         }
     }
 
     /// Writes a batch whose lines end at the offsets in `line_ends`
     /// (exclusive, increasing). Counts written and lost lines.
+    ///
+    /// If an earlier batch left part of a line in the sink, a newline goes
+    /// first; if the sink refuses it, the whole batch is lost (written, its
+    /// first line would be glued to that fragment).
     pub(crate) fn write_batch(&mut self, batch: &[u8], line_ends: &[usize], counters: &Counters) {
+        if self.open_line {
+            if let Err(error) = self.write_newline() {
+                counters
+                    .lines_lost
+                    .fetch_add(line_ends.len() as u64, Relaxed);
+                self.failed(&error, counters);
+                return;
+            }
+            self.open_line = false;
+        }
         let mut done = 0;
         let error = loop {
             if done == batch.len() {
@@ -65,8 +94,22 @@ impl Sink {
         let lost = line_ends.len() as u64 - written;
         counters.written.fetch_add(written, Relaxed);
         if let Some(error) = error {
+            // Bytes after the last newline that got in: a line's start.
+            self.open_line = done > 0 && batch[done - 1] != b'\n';
             counters.lines_lost.fetch_add(lost, Relaxed);
             self.failed(&error, counters);
+        }
+    }
+
+    /// Writes the newline that ends a line the sink took only part of.
+    fn write_newline(&mut self) -> io::Result<()> {
+        loop {
+            match catch_panic(|| self.inner.write(b"\n")) {
+                Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
+                Ok(_) => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
     }
 

@@ -66,6 +66,75 @@ impl Write for PartialSink {
     }
 }
 
+/// A disk that fills up and is freed again: it accepts bytes until it
+/// holds `room_lines` newlines and `room_bytes` more bytes (so the last
+/// write it takes stops partway through a line), then fails every write with
+/// ENOSPC until the test frees space (`free`), after which it takes
+/// everything.
+#[derive(Clone, Default)]
+struct FillingDisk(Arc<Mutex<Disk>>);
+
+#[derive(Default)]
+struct Disk {
+    out: Vec<u8>,
+    /// Newlines it still takes before it is full.
+    room_lines: usize,
+    /// Bytes it takes after the last of those newlines.
+    room_bytes: usize,
+    full: bool,
+}
+
+impl FillingDisk {
+    fn new(room_lines: usize, room_bytes: usize) -> FillingDisk {
+        FillingDisk(Arc::new(Mutex::new(Disk {
+            room_lines,
+            room_bytes,
+            ..Disk::default()
+        })))
+    }
+
+    fn free(&self) {
+        let mut disk = self.0.lock().unwrap();
+        disk.full = false;
+        disk.room_lines = usize::MAX;
+    }
+
+    fn contents(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().out.clone()).unwrap()
+    }
+}
+
+impl Write for FillingDisk {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut disk = self.0.lock().unwrap();
+        if disk.full {
+            return Err(io::Error::from_raw_os_error(libc::ENOSPC));
+        }
+        let mut taken = 0;
+        for &byte in buf {
+            if disk.room_lines == 0 {
+                if disk.room_bytes == 0 {
+                    disk.full = true;
+                    break;
+                }
+                disk.room_bytes -= 1;
+            } else if byte == b'\n' {
+                disk.room_lines -= 1;
+            }
+            taken += 1;
+        }
+        if taken == 0 {
+            return Err(io::Error::from_raw_os_error(libc::ENOSPC));
+        }
+        disk.out.extend_from_slice(&buf[..taken]);
+        Ok(taken)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A sink whose first `write` tells the test it has started and then waits
 /// until the test releases it, holding the writer thread still.
 struct GateSink {
@@ -255,6 +324,68 @@ fn short_writes_lose_nothing() {
         String::from_utf8(out.lock().unwrap().clone()).unwrap(),
         expected
     );
+}
+
+/// A disk fills up partway through a line, then has room again: the line
+/// written after the recovery starts on its own line, not glued to the
+/// fragment of the lost one; the fragment (which llt cannot take back from
+/// a plain `Write`) stays alone on its line; and the counters add up.
+#[test]
+fn a_sink_that_recovers_gets_no_line_glued_to_a_fragment() {
+    const BEFORE: usize = 1_000;
+    const FIT: usize = 377;
+    const AFTER: usize = 300;
+    let disk = FillingDisk::new(FIT, 7);
+    let logger = Logger::builder()
+        .sink(disk.clone())
+        .format(LineFormat::MessageOnly)
+        .report_drops(false)
+        .build()
+        .unwrap();
+    for i in 0..BEFORE {
+        logger.log(format!("full {i:06}"));
+    }
+    logger.flush();
+    // Still full: another batch, lost whole.
+    logger.log("lost while full");
+    logger.flush();
+    disk.free();
+    for i in 0..AFTER {
+        logger.log(format!("freed {i:06}"));
+    }
+    logger.flush();
+    let stats = logger.stats();
+    drop(logger);
+
+    let logged = (BEFORE + 1 + AFTER) as u64;
+    assert_eq!(
+        stats.written + stats.dropped + stats.lines_lost,
+        logged,
+        "{stats:?}"
+    );
+    assert_eq!(stats.dropped, 0, "{stats:?}");
+    assert_eq!(stats.written, (FIT + AFTER) as u64, "{stats:?}");
+    assert!(stats.sink_errors >= 2, "{stats:?}");
+
+    let text = disk.contents();
+    assert!(text.ends_with('\n'), "the output ends with a whole line");
+    let lines: Vec<&str> = text.lines().collect();
+    // Whole lines, then the lost line's first 7 bytes alone on a line, then
+    // the lines written after the recovery.
+    let want: Vec<String> = (0..FIT)
+        .map(|i| format!("full {i:06}"))
+        .chain(std::iter::once(format!("full {FIT:06}")[..7].to_owned()))
+        .chain((0..AFTER).map(|i| format!("freed {i:06}")))
+        .collect();
+    if let Some(i) = (0..lines.len().min(want.len())).find(|&i| lines[i] != want[i]) {
+        panic!(
+            "line {i} is {:?}, expected {:?} (lines around it: {:?})",
+            lines[i],
+            want[i],
+            &lines[i.saturating_sub(2)..(i + 3).min(lines.len())]
+        );
+    }
+    assert_eq!(lines.len(), want.len());
 }
 
 /// The writer is stuck inside the sink's first write (held by a channel,

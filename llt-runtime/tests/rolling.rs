@@ -108,7 +108,7 @@ fn strings(names: &[&str]) -> Vec<String> {
 }
 
 #[test]
-fn size_rotation_numbers_files_newest_first() {
+fn size_rotation_numbers_files_oldest_first() {
     let dir = TestDir::new("size");
     let mut file = RollingFile::builder(dir.join("app.log"))
         .max_size(20)
@@ -127,9 +127,9 @@ fn size_rotation_numbers_files_newest_first() {
         dir.names(),
         strings(&["app.log", "app.log.1", "app.log.2", "app.log.3"])
     );
-    assert_eq!(dir.read("app.log.3"), lines(0..2));
+    assert_eq!(dir.read("app.log.1"), lines(0..2));
     assert_eq!(dir.read("app.log.2"), lines(2..4));
-    assert_eq!(dir.read("app.log.1"), lines(4..6));
+    assert_eq!(dir.read("app.log.3"), lines(4..6));
     assert_eq!(dir.read("app.log"), lines(6..7));
 }
 
@@ -171,11 +171,7 @@ fn one_write_is_split_at_line_boundaries() {
     assert!(rotated.len() >= 5, "{:?}", dir.names());
     assert_eq!(rotated, (1..=rotated.len() as u32).collect::<Vec<_>>());
     // Oldest first, then the live file.
-    let mut order: Vec<String> = rotated
-        .iter()
-        .rev()
-        .map(|k| format!("app.log.{k}"))
-        .collect();
+    let mut order: Vec<String> = rotated.iter().map(|k| format!("app.log.{k}")).collect();
     order.push("app.log".into());
     let mut joined = String::new();
     for name in &order {
@@ -217,21 +213,93 @@ fn retention_deletes_the_oldest_numbered_files() {
     for i in 0..10 {
         write_once(&mut file, &line(i));
     }
+    // Numbering goes on after the highest number found (9); the stale
+    // file is the oldest, deleted with the next ones beyond 2.
     assert_eq!(
         dir.names(),
         strings(&[
             "app.log",
             "app.log.0",
-            "app.log.1",
-            "app.log.2",
+            "app.log.12",
+            "app.log.13",
             "app.log.old",
             "other.log.5"
         ])
     );
-    assert_eq!(dir.read("app.log.2"), lines(4..6));
-    assert_eq!(dir.read("app.log.1"), lines(6..8));
+    assert_eq!(dir.read("app.log.12"), lines(4..6));
+    assert_eq!(dir.read("app.log.13"), lines(6..8));
     assert_eq!(dir.read("app.log"), lines(8..10));
     assert_eq!(dir.read("app.log.old"), "mine\n");
+}
+
+/// 2,000 size rotations with the default keep-all. Each rotated file keeps
+/// the name its rotation gave it, checked by inode: after every rotation
+/// `app.log.1` is still the first rotated file, and at the end every
+/// `app.log.<k>` is the file that was live before rotation k. So rotation k
+/// renames one file, not k (the cost no longer grows with the files kept).
+#[cfg(unix)]
+#[test]
+fn a_rotation_renames_only_the_live_file() {
+    use std::os::unix::fs::MetadataExt;
+    const ROTATIONS: usize = 2_000;
+    let dir = TestDir::new("many");
+    let inode = |name: &str| fs::metadata(dir.join(name)).unwrap().ino();
+    // Every line is longer than 1 byte: each gets a file of its own, so
+    // each write after the first rotates.
+    let mut file = RollingFile::builder(dir.join("app.log"))
+        .max_size(1)
+        .open()
+        .unwrap();
+    write_once(&mut file, "0\n");
+    let mut rotated_inodes = Vec::with_capacity(ROTATIONS);
+    for k in 1..=ROTATIONS {
+        rotated_inodes.push(inode("app.log"));
+        write_once(&mut file, &format!("{k}\n"));
+        assert_eq!(
+            inode("app.log.1"),
+            rotated_inodes[0],
+            "rotation {k} renamed app.log.1"
+        );
+    }
+    drop(file);
+    assert_eq!(dir.names().len(), ROTATIONS + 1, "nothing deleted");
+    for (i, &want) in rotated_inodes.iter().enumerate() {
+        let name = format!("app.log.{}", i + 1);
+        assert_eq!(inode(&name), want, "{name} was renamed after its rotation");
+        assert_eq!(dir.read(&name), format!("{i}\n"));
+    }
+    assert_eq!(dir.read("app.log"), format!("{ROTATIONS}\n"));
+}
+
+#[test]
+fn a_reopened_log_numbers_on_after_its_highest_file() {
+    let dir = TestDir::new("reopen");
+    let open = || {
+        RollingFile::builder(dir.join("app.log"))
+            .max_size(1)
+            .keep(3)
+            .open()
+            .unwrap()
+    };
+    let mut file = open();
+    for i in 0..10 {
+        write_once(&mut file, &line(i));
+    }
+    assert_eq!(
+        dir.names(),
+        strings(&["app.log", "app.log.7", "app.log.8", "app.log.9"])
+    );
+    assert_eq!(dir.read("app.log.9"), line(8));
+    drop(file);
+
+    let mut file = open();
+    write_once(&mut file, &line(10));
+    assert_eq!(
+        dir.names(),
+        strings(&["app.log", "app.log.10", "app.log.8", "app.log.9"])
+    );
+    assert_eq!(dir.read("app.log.10"), line(9));
+    assert_eq!(dir.read("app.log"), line(10));
 }
 
 #[test]
@@ -262,8 +330,8 @@ fn a_line_longer_than_max_size_goes_whole_into_its_own_file() {
     assert_eq!(dir.read("app.log.1"), "ab\n");
     assert_eq!(dir.read("app.log"), long);
     write_once(&mut file, "cd\n");
-    assert_eq!(dir.read("app.log.2"), "ab\n");
-    assert_eq!(dir.read("app.log.1"), long);
+    assert_eq!(dir.read("app.log.1"), "ab\n");
+    assert_eq!(dir.read("app.log.2"), long);
     assert_eq!(dir.read("app.log"), "cd\n");
 
     // A batch bigger than max_size starting with a long line: the long line
@@ -283,11 +351,11 @@ fn a_line_longer_than_max_size_goes_whole_into_its_own_file() {
             "app.log.5"
         ])
     );
-    assert_eq!(dir.read("app.log.5"), "ab\n");
-    assert_eq!(dir.read("app.log.4"), long);
-    assert_eq!(dir.read("app.log.3"), "cd\n");
+    assert_eq!(dir.read("app.log.1"), "ab\n");
     assert_eq!(dir.read("app.log.2"), long);
-    assert_eq!(dir.read("app.log.1"), "ef\ngh\nij\n");
+    assert_eq!(dir.read("app.log.3"), "cd\n");
+    assert_eq!(dir.read("app.log.4"), long);
+    assert_eq!(dir.read("app.log.5"), "ef\ngh\nij\n");
     assert_eq!(dir.read("app.log"), "kl\n");
 }
 
@@ -311,8 +379,8 @@ fn a_line_written_in_pieces_is_never_split() {
     write_once(&mut file, "next");
     write_once(&mut file, "line\nmore");
     write_once(&mut file, "\n");
-    assert_eq!(dir.read("app.log.2"), "12\nabcdefghij\n");
-    assert_eq!(dir.read("app.log.1"), "nextline\n");
+    assert_eq!(dir.read("app.log.1"), "12\nabcdefghij\n");
+    assert_eq!(dir.read("app.log.2"), "nextline\n");
     assert_eq!(dir.read("app.log"), "more\n");
     // `writeln!` with runtime arguments writes a line in several calls:
     // "0123" fits (9 bytes), so the whole line stays here.
@@ -407,8 +475,8 @@ fn size_and_time_rotation_number_the_parts_of_a_period() {
         dir.names(),
         strings(&["app.2026-11-23.log.1", "app.2026-11-23.log.2", "app.log"])
     );
-    assert_eq!(dir.read("app.2026-11-23.log.2"), lines(0..2));
-    assert_eq!(dir.read("app.2026-11-23.log.1"), lines(2..4));
+    assert_eq!(dir.read("app.2026-11-23.log.1"), lines(0..2));
+    assert_eq!(dir.read("app.2026-11-23.log.2"), lines(2..4));
     clock.set(NOV24 + 5);
     write_once(&mut file, &line(5));
     assert_eq!(
@@ -425,13 +493,40 @@ fn size_and_time_rotation_number_the_parts_of_a_period() {
         line(4),
         "the day's last part"
     );
-    assert_eq!(dir.read("app.2026-11-23.log.1"), lines(2..4));
-    assert_eq!(dir.read("app.2026-11-23.log.2"), lines(0..2));
+    assert_eq!(dir.read("app.2026-11-23.log.2"), lines(2..4));
+    assert_eq!(dir.read("app.2026-11-23.log.1"), lines(0..2));
     assert_eq!(dir.read("app.log"), line(5));
     // Size rotation on the next day numbers that day's parts.
     write_once(&mut file, &lines(6..8));
     assert_eq!(dir.read("app.2026-11-24.log.1"), lines(5..7));
     assert_eq!(dir.read("app.log"), line(7));
+}
+
+/// A period's unnumbered file that exists before the period ends (left by
+/// a run whose clock was ahead) becomes its next numbered part, so the
+/// order stays: numbered parts, then the unnumbered last one.
+#[test]
+fn an_early_file_of_the_period_keeps_the_order() {
+    let dir = TestDir::new("early");
+    fs::write(dir.join("app.2026-11-23.log"), "earlier\n").unwrap();
+    let clock = FakeClock::at(NOV23_14H);
+    let mut file = RollingFile::builder(dir.join("app.log"))
+        .rotation(Rotation::Daily)
+        .max_size(16)
+        .clock(clock.func())
+        .open()
+        .unwrap();
+    write_once(&mut file, &lines(0..3));
+    assert_eq!(
+        dir.names(),
+        strings(&["app.2026-11-23.log.1", "app.2026-11-23.log.2", "app.log"])
+    );
+    assert_eq!(dir.read("app.2026-11-23.log.1"), "earlier\n");
+    assert_eq!(dir.read("app.2026-11-23.log.2"), lines(0..2));
+    clock.set(NOV24);
+    write_once(&mut file, &line(3));
+    assert_eq!(dir.read("app.2026-11-23.log"), line(2));
+    assert_eq!(dir.read("app.log"), line(3));
 }
 
 #[test]
@@ -465,16 +560,16 @@ fn time_retention_keeps_the_newest_dated_files_only() {
     let mut want = strings(&others);
     want.extend(strings(&[
         "app.2026-11-23.log",
-        "app.2026-11-23.log.1",
+        "app.2026-11-23.log.2",
         "app.2026-11-24.log",
         "app.log",
     ]));
     want.sort();
-    // Nov 23's oldest part (.2, lines 0 and 1) is the 4th newest: deleted.
+    // Nov 23's oldest part (.1, lines 0 and 1) is the 4th newest: deleted.
     assert_eq!(dir.names(), want);
     assert_eq!(dir.read("app.2026-11-24.log"), line(6));
     assert_eq!(dir.read("app.2026-11-23.log"), lines(4..6));
-    assert_eq!(dir.read("app.2026-11-23.log.1"), lines(2..4));
+    assert_eq!(dir.read("app.2026-11-23.log.2"), lines(2..4));
     assert_eq!(dir.read("app.log"), line(7));
 
     // Four more days: only the 3 newest dated files remain.
@@ -704,11 +799,6 @@ fn invalid_configurations_are_errors() {
 #[test]
 fn writing_goes_on_after_a_failed_rename_and_rotation_is_retried() {
     let dir = TestDir::new("renamefail");
-    // A directory where the rotated file should go makes the rename fail,
-    // even for root.
-    let blocker = dir.join("app.log.1");
-    fs::create_dir(&blocker).unwrap();
-    fs::write(blocker.join("keep-me"), "").unwrap();
     let clock = FakeClock::at(NOV23_14H);
     let mut file = RollingFile::builder(dir.join("app.log"))
         .max_size(10)
@@ -716,46 +806,72 @@ fn writing_goes_on_after_a_failed_rename_and_rotation_is_retried() {
         .clock(clock.func())
         .open()
         .unwrap();
-    write_once(&mut file, "1111\n");
-    write_once(&mut file, "2222\n");
+    write_once(&mut file, "1111\n2222\n");
+    write_once(&mut file, "3333\n");
+    assert_eq!(dir.read("app.log.1"), "1111\n2222\n");
+    // A directory where the next rotated file should go (created after the
+    // rolling file read the directory) makes the rename fail, even for root.
+    let blocker = dir.join("app.log.2");
+    fs::create_dir(&blocker).unwrap();
+    fs::write(blocker.join("keep-me"), "").unwrap();
+    write_once(&mut file, "4444\n");
 
     // The rotation fails: the line still goes to the current file, and the
     // next flush reports the failure (once).
-    write_once(&mut file, "3333\n");
+    write_once(&mut file, "5555\n");
     let err = file.flush().unwrap_err();
     let message = err.to_string();
     assert!(message.contains("could not rotate"), "{message}");
-    assert!(message.contains("app.log.1"), "{message}");
+    assert!(message.contains("app.log.2"), "{message}");
     file.flush().unwrap();
     // Until the retry interval has passed, lines are appended.
-    write_once(&mut file, "4444\n");
+    write_once(&mut file, "6666\n");
     clock.advance(RETRY_INTERVAL - Duration::from_secs(1));
-    write_once(&mut file, "5555\n");
-    assert_eq!(dir.read("app.log"), "1111\n2222\n3333\n4444\n5555\n");
+    write_once(&mut file, "7777\n");
+    assert_eq!(dir.read("app.log"), "3333\n4444\n5555\n6666\n7777\n");
     file.flush().unwrap();
 
-    fs::remove_dir_all(&blocker).unwrap();
+    // The retry reads the directory again and takes the next free number;
+    // the blocker (not a rotated file: a directory) is left alone.
     clock.advance(Duration::from_secs(1));
-    write_once(&mut file, "6666\n");
-    assert_eq!(dir.read("app.log.1"), "1111\n2222\n3333\n4444\n5555\n");
-    assert_eq!(dir.read("app.log"), "6666\n");
-    write_once(&mut file, "7777\n");
     write_once(&mut file, "8888\n");
-    assert_eq!(dir.read("app.log.2"), "1111\n2222\n3333\n4444\n5555\n");
-    assert_eq!(dir.read("app.log.1"), "6666\n7777\n");
+    assert_eq!(dir.read("app.log.3"), "3333\n4444\n5555\n6666\n7777\n");
+    assert_eq!(dir.read("app.log"), "8888\n");
+    write_once(&mut file, "9999\n");
+    write_once(&mut file, "aaaa\n");
+    assert_eq!(dir.read("app.log.4"), "8888\n9999\n");
+    assert_eq!(dir.read("app.log"), "aaaa\n");
+    file.flush().unwrap();
+    assert!(blocker.join("keep-me").is_file());
+    // keep(3): one more rotation deletes the oldest file, app.log.1.
+    write_once(&mut file, "bbbb\ncccc\n");
+    assert_eq!(
+        dir.names(),
+        strings(&[
+            "app.log",
+            "app.log.2",
+            "app.log.3",
+            "app.log.4",
+            "app.log.5"
+        ])
+    );
+    assert_eq!(dir.read("app.log.5"), "aaaa\nbbbb\n");
+    assert_eq!(dir.read("app.log"), "cccc\n");
 }
 
 #[test]
 fn a_failed_rotation_inside_a_write_loses_nothing() {
     let dir = TestDir::new("partial");
-    fs::create_dir(dir.join("app.log.1")).unwrap();
     let clock = FakeClock::at(NOV23_14H);
     let mut file = RollingFile::builder(dir.join("app.log"))
         .max_size(10)
         .clock(clock.func())
         .open()
         .unwrap();
+    write_once(&mut file, "0000\n0000\n");
     write_once(&mut file, "1111\n");
+    assert_eq!(dir.read("app.log.1"), "0000\n0000\n");
+    fs::create_dir(dir.join("app.log.2")).unwrap();
     // "2222\n" fits; the rotation before "3333\n" fails: the whole buffer
     // is written to the current file all the same.
     assert_eq!(file.write(b"2222\n3333\n4444\n").unwrap(), 15);
@@ -821,7 +937,7 @@ fn as_a_logger_sink_lines_stay_whole_and_in_order() {
     let rotated = dir.names().len() - 1;
     assert!(rotated >= 30, "{:?}", dir.names());
     let mut got = Vec::new();
-    for k in (1..=rotated).rev() {
+    for k in 1..=rotated {
         let content = dir.read(&format!("app.log.{k}"));
         assert!(
             content.len() as u64 <= max && content.ends_with('\n'),
@@ -836,18 +952,25 @@ fn as_a_logger_sink_lines_stay_whole_and_in_order() {
 #[test]
 fn as_a_logger_sink_rotation_failures_are_counted_and_lose_nothing() {
     let dir = TestDir::new("loggerfail");
-    fs::create_dir(dir.join("app.log.1")).unwrap();
+    // A directory where the day's file should go makes the time rotation
+    // fail.
+    fs::create_dir(dir.join("app.2026-11-23.log")).unwrap();
+    let clock = FakeClock::at(NOV23_14H);
     let file = RollingFile::builder(dir.join("app.log"))
-        .max_size(20)
-        .open()
-        .unwrap();
+        .rotation(Rotation::Daily)
+        .clock(clock.func());
     let logger = Logger::builder()
         .format(LineFormat::MessageOnly)
-        .sink(file)
+        .file(file)
         .report_drops(false)
         .build()
         .unwrap();
-    for i in 0..50 {
+    for i in 0..25 {
+        logger.log(format!("line {i:03}"));
+    }
+    logger.flush();
+    clock.set(NOV24);
+    for i in 25..50 {
         logger.log(format!("line {i:03}"));
     }
     logger.flush();
@@ -858,6 +981,135 @@ fn as_a_logger_sink_rotation_failures_are_counted_and_lose_nothing() {
     let in_file: Vec<String> = dir.read("app.log").lines().map(String::from).collect();
     let want: Vec<String> = (0..50).map(|i| format!("line {i:03}")).collect();
     assert_eq!(in_file, want, "every line is in the live file");
+}
+
+/// Set in the child process `a_failed_write_leaves_no_partial_line` starts.
+const WRITE_FAILURE_CHILD: &str = "LLT_ROLLING_WRITE_FAILURE_CHILD";
+
+/// A real write failure partway through a line, then recovery: the file is
+/// cut back to its last whole line, so no fragment stays and the first line
+/// after the recovery is whole and alone. The failure is a file size limit
+/// (`RLIMIT_FSIZE`: the kernel takes what fits, then fails with `EFBIG`, as
+/// a full disk does with `ENOSPC`), set and lifted again by the child
+/// process `write_failure_child`: the limit applies to every file of the
+/// process, so it must not run among the other tests.
+#[cfg(unix)]
+#[test]
+fn a_failed_write_leaves_no_partial_line() {
+    let output = std::process::Command::new(std::env::current_exe().expect("own path"))
+        .args([
+            "--exact",
+            "write_failure_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(WRITE_FAILURE_CHILD, "1")
+        .output()
+        .expect("run the child process");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "child failed: {:?}\nstdout: {stdout}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("write_failure_child: all checked"),
+        "the child ran its checks: {stdout}"
+    );
+}
+
+/// The child of `a_failed_write_leaves_no_partial_line`; does nothing in a
+/// normal test run.
+#[cfg(unix)]
+#[test]
+fn write_failure_child() {
+    if std::env::var_os(WRITE_FAILURE_CHILD).is_none() {
+        return;
+    }
+    // SAFETY: SIG_IGN is a valid disposition for SIGXFSZ, and nothing else
+    // in this process handles it. Ignored, a write past the size limit fails
+    // with EFBIG instead of killing the process.
+    unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
+    let mut original = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `original` is a valid `rlimit` for the call to fill.
+    let got = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut original) };
+    assert_eq!(got, 0, "getrlimit");
+    let limit_file_size = |bytes: libc::rlim_t| {
+        let limit = libc::rlimit {
+            rlim_cur: bytes,
+            rlim_max: original.rlim_max,
+        };
+        // SAFETY: `limit` is a valid `rlimit`; the soft limit stays within
+        // the hard one, which is unchanged.
+        let set = unsafe { libc::setrlimit(libc::RLIMIT_FSIZE, &limit) };
+        assert_eq!(set, 0, "setrlimit to {bytes}");
+    };
+    let dir = TestDir::new("fsize");
+
+    // Directly: a write that fails partway through its only line returns
+    // the error and leaves the file as it was.
+    let mut file = RollingFile::builder(dir.join("direct.log")).open().unwrap();
+    limit_file_size(20);
+    write_once(&mut file, "0123456789\n");
+    let err = file.write(b"abcdefghij\n").unwrap_err();
+    assert!(err.to_string().contains("direct.log"), "{err}");
+    assert_eq!(dir.read("direct.log"), "0123456789\n");
+    // One line of the buffer fits: its length is returned, the rest cut.
+    assert_eq!(file.write(b"ab\ncdefghijkl\n").unwrap(), 3);
+    assert_eq!(dir.read("direct.log"), "0123456789\nab\n");
+    // A line begun by an earlier call goes with it.
+    assert_eq!(file.write(b"cd").unwrap(), 2);
+    assert!(file.write(b"efghijkl\n").is_err());
+    assert_eq!(dir.read("direct.log"), "0123456789\nab\n");
+    limit_file_size(original.rlim_cur);
+    write_once(&mut file, "after\n");
+    assert_eq!(dir.read("direct.log"), "0123456789\nab\nafter\n");
+
+    // Through a logger: 377 lines of 12 bytes and 5 bytes of the next fit.
+    const FIT: usize = 377;
+    let logger = Logger::builder()
+        .format(LineFormat::MessageOnly)
+        .report_drops(false)
+        .file(RollingFile::builder(dir.join("app.log")))
+        .build()
+        .unwrap();
+    limit_file_size((FIT * 12 + 5) as libc::rlim_t);
+    for i in 0..1_000 {
+        logger.log(format!("full {i:06}"));
+    }
+    logger.flush();
+    logger.log("lost while full");
+    logger.flush();
+    limit_file_size(original.rlim_cur);
+    for i in 0..300 {
+        logger.log(format!("freed {i:06}"));
+    }
+    logger.flush();
+    let stats = logger.stats();
+    drop(logger);
+    assert_eq!(
+        (stats.written, stats.lines_lost, stats.dropped),
+        (FIT as u64 + 300, 1_000 - FIT as u64 + 1, 0),
+        "{stats:?}"
+    );
+    let want: String = (0..FIT)
+        .map(|i| format!("full {i:06}\n"))
+        .chain((0..300).map(|i| format!("freed {i:06}\n")))
+        .collect();
+    let text = dir.read("app.log");
+    if let Some(i) = text.lines().zip(want.lines()).position(|(a, b)| a != b) {
+        panic!(
+            "line {i} is {:?}, expected {:?}",
+            text.lines().nth(i),
+            want.lines().nth(i)
+        );
+    }
+    assert_eq!(text, want);
+    println!("write_failure_child: all checked");
 }
 
 #[test]
