@@ -55,6 +55,8 @@ pub use llt_macros::{llt_debug, llt_error, llt_info, llt_log, llt_trace, llt_war
 #[doc(hidden)]
 pub mod __private {
     pub use llt_runtime::private::*;
+    // Step 2 and 3 of the encoder choice (see `llt_runtime::record::Tag`).
+    pub use llt_runtime::record::ViaRef;
 }
 
 /// The README's examples run as doctests.

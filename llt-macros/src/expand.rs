@@ -23,6 +23,11 @@
 //! }
 //! ```
 //!
+//! `encoder(a)` is `(&&&&Tag(a)).llt_encoder()`, which picks an encoding by
+//! the argument's type (`llt_runtime::record::Tag`): a string's bytes, the
+//! value behind a reference (copied at the call), or the value itself; an
+//! argument that fits none is a compile error spanned on it.
+//!
 //! `log` turns `Site`, the argument types and the (capture-free) closure into
 //! a `&'static Callsite` constant; the closure runs on the writer thread with
 //! the values read back from the record. All paths go through
@@ -145,16 +150,14 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
         .map(|i| format_ident!("__llt_a{}", i, span = arguments[i].span))
         .collect();
     let values = arguments.iter().map(|a| &a.value);
-    let encoders =
-        arguments
-            .iter()
-            .zip(&bindings)
-            .rev()
-            .fold(quote!(()), |rest, (arg, binding)| {
-                let encoder =
-                    quote_spanned!(arg.span=> (&::llt_rs::__private::Tag(#binding)).llt_encoder());
-                quote!((#encoder, #rest))
-            });
+    let encoders = arguments.iter().zip(&bindings).rev().fold(
+        quote!(()),
+        |rest, (arg, binding)| {
+            let encoder =
+                quote_spanned!(arg.span=> (&&&&::llt_rs::__private::Tag(#binding)).llt_encoder());
+            quote!((#encoder, #rest))
+        },
+    );
     let pattern = bindings
         .iter()
         .rev()
@@ -169,7 +172,7 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
 
     Ok(quote! {{
         #[allow(unused_imports)]
-        use ::llt_rs::__private::{ViaCopy as _, ViaStr as _};
+        use ::llt_rs::__private::{ViaCopy as _, ViaRef as _, ViaStr as _};
         #logger
         static __LLT_INTEREST: ::llt_rs::__private::Interest = ::llt_rs::__private::Interest::new();
         if ::llt_rs::__private::STATIC_MAX_LEVEL.enables(#level_tokens)

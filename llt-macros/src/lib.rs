@@ -23,6 +23,39 @@ use expand::Level;
 
 /// Logs at `Info` level: `llt_log!(logger, "fmt", args...)` or, through the
 /// default logger, `llt_log!("fmt", args...)`. See the `llt-rs` docs.
+///
+/// # Arguments
+///
+/// Every argument is copied at the call, so the line says what `format!`
+/// would have said there, even though it is formatted later on the writer
+/// thread:
+///
+/// - a `Copy + Send + 'static` value: its bytes;
+/// - a string (`&str`, `String`, `Box<str>`, `Cow<str>`, or a reference to
+///   one): its length and bytes;
+/// - a reference `&T`, `&&T` or `&mut T` to a `Copy + Send + 'static` type
+///   `T`, of any lifetime: the `T` it points to, as it is at the call.
+///
+/// Anything else is a compile error on the argument. That includes a
+/// reference to something that is not `Copy`, such as a `&'static AtomicU64`
+/// or a `&'static Mutex<_>`: the writer could only read it later, when it
+/// may hold another value (or while the caller holds the lock). Log its
+/// value instead (`counter.load(Ordering::Relaxed)`), or format it yourself
+/// and log the string with `logger.log(format!(..))`.
+///
+/// ```ignore
+/// let counter = 1u32;
+/// llt_log!(logger, "counter={}", &counter);                    // logs 1, even if it changes before the writer runs
+/// llt_log!(logger, "hits={}", HITS.load(Ordering::Relaxed));   // an atomic: pass its value
+/// ```
+///
+/// Still read on the writer thread, not at the call (the macro cannot see
+/// them): what a `Copy` value points to (a `Copy` struct with a
+/// `&'static AtomicU64` field; a `&'static [T]` or `&'static dyn Trait`
+/// argument, copied as a pointer; anything behind a third `&`; a reference
+/// that reaches the macro as a type parameter `T` in generic code), and
+/// whatever a `Display`/`Debug` impl reads besides its value (globals,
+/// locks). Tested in `tests/deferred_reads.rs` and `tests/ui/`.
 #[proc_macro]
 pub fn llt_log(input: TokenStream) -> TokenStream {
     expand::expand(input.into(), Level::Info).into()

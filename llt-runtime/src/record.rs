@@ -10,7 +10,8 @@
 //!
 //! Arguments are encoded on the hot thread without formatting:
 //!
-//! * a `Copy + Send + 'static` value as its raw bytes ([`CopyEnc`]);
+//! * a `Copy + Send + 'static` value as its raw bytes ([`CopyEnc`]), and
+//!   the value behind a reference argument the same way, copied at the call;
 //! * a `&str` or `String` as a `usize` length and the bytes ([`StrEnc`]).
 //!
 //! The writer decodes them back with unaligned reads ([`Decode`]) and hands
@@ -246,7 +247,7 @@ pub unsafe trait Decode {
 /// Marker for the values `llt_log!` copies as raw bytes.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be logged by `llt_log!`",
-    label = "arguments must be `Copy + Send + 'static`, a `&str` or a `String`",
+    label = "arguments must be `Copy + Send + 'static` (or a reference to such a value), a `&str` or a `String`",
     note = "format the value first and log the string: `logger.log(format!(..))`, or pass a `&str`/`String`"
 )]
 pub trait Loggable: Copy + Send + 'static {}
@@ -460,63 +461,132 @@ unsafe impl<H: Decode, T: DecodeList> DecodeList for (H, T) {
     }
 }
 
-/// Picks the encoder for one `llt_log!` argument by autoref specialization:
-/// `(&Tag(&arg)).llt_encoder()` resolves to [`ViaStr`] for string types and
-/// falls back to [`ViaCopy`] (which requires [`Loggable`]) for the rest.
+/// Picks the encoder for one `llt_log!` argument by autoref specialization.
+///
+/// The macro writes `(&&&&Tag(&arg)).llt_encoder()`. Method lookup tries the
+/// receiver with four `&`, then three, two, one, and takes the first trait
+/// with an impl for that shape, so the impls with more `&` in front of `Tag`
+/// win:
+///
+/// 1. [`ViaStr`] (`&&&Tag`): string types, copied as length + bytes.
+/// 2. [`ViaRef`] (`&&Tag<&&T>`): a reference to a reference; the value
+///    behind both is copied.
+/// 3. [`ViaRef`] (`&Tag<&T>`, `&Tag<&mut T>`): a reference; the value
+///    behind it is copied.
+/// 4. [`ViaCopy`] (`Tag<T>`): any other value, copied as it is.
+///
+/// Steps 2 and 3 make a reference log what its pointee holds at the call,
+/// as `format!` would, rather than what the writer would read through the
+/// pointer later; a reference to something that cannot be copied (an
+/// atomic, a mutex) is a compile error there ([`LoggablePointee`]).
+///
+/// Only `Sized` pointees take steps 2 and 3: a `&'static [T]` or
+/// `&'static dyn Trait` is copied as a pointer (step 4) and read by the
+/// writer, as is anything behind a third `&`, or behind a reference *inside*
+/// a `Copy` value, or a reference reached through a type parameter in
+/// generic code.
+///
+/// # Examples
+///
+/// ```
+/// # #![allow(clippy::needless_borrow)]
+/// use llt_runtime::record::{Encode, Tag, ViaCopy as _, ViaRef as _, ViaStr as _};
+///
+/// let value = 7u64;
+/// let reference = &value;
+/// let text = String::from("four");
+/// // As `llt_log!` spells it: the argument `reference` becomes the 8 bytes
+/// // of the `u64` it points to, the `String` its length and bytes.
+/// assert_eq!((&&&&Tag(&reference)).llt_encoder().encoded_len(), 8);
+/// assert_eq!((&&&&Tag(&text)).llt_encoder().encoded_len(), size_of::<usize>() + 4);
+/// ```
 #[derive(Debug)]
 pub struct Tag<'a, T: ?Sized>(pub &'a T);
 
-/// Encoder choice for string arguments: `&str`, `String`, `&String`, `&&str`,
-/// `Box<str>`, `Cow<str>`.
+/// Encoder choice for string arguments: `&str`, `&&str`, `String`,
+/// `&String`, `Box<str>`, `&Box<str>`, `Cow<str>`, `&Cow<str>` (step 1 of
+/// [`Tag`]).
 pub trait ViaStr<'a> {
     /// The string's encoder.
     fn llt_encoder(&self) -> StrEnc<'a>;
 }
 
-impl<'a> ViaStr<'a> for Tag<'a, &str> {
+/// `ViaStr` for `&&&Tag<'a, $string>`: the string is copied at the call.
+macro_rules! via_str {
+    ($($string:ty),* $(,)?) => {$(
+        impl<'a> ViaStr<'a> for &&&Tag<'a, $string> {
+            #[inline(always)]
+            fn llt_encoder(&self) -> StrEnc<'a> {
+                StrEnc(self.0)
+            }
+        }
+    )*};
+}
+
+via_str!(
+    &str,
+    &&str,
+    String,
+    &String,
+    Box<str>,
+    &Box<str>,
+    std::borrow::Cow<'_, str>,
+    &std::borrow::Cow<'_, str>,
+);
+
+/// What `llt_log!` copies from behind a reference argument: the pointee of
+/// a `&T`, `&&T` or `&mut T` is copied at the call, so it must be `Copy`.
+#[diagnostic::on_unimplemented(
+    message = "`llt_log!` cannot copy the `{Self}` behind this reference at the call",
+    label = "the writer thread would read this `{Self}` later, not as it is now",
+    note = "log what it holds now: pass the value itself (for an atomic, `counter.load(Ordering::Relaxed)`), or format it yourself and log the string: `logger.log(format!(..))`"
+)]
+pub trait LoggablePointee: Copy + Send + 'static {}
+
+impl<T: Copy + Send + 'static> LoggablePointee for T {}
+
+/// Encoder choice for references (steps 2 and 3 of [`Tag`]): the value
+/// behind them, if it is [`LoggablePointee`]; otherwise a compile error
+/// naming the argument.
+pub trait ViaRef<'a, T> {
+    /// The pointee's encoder.
+    fn llt_encoder(&self) -> CopyEnc<'a, T>
+    where
+        T: LoggablePointee;
+}
+
+impl<'a, T> ViaRef<'a, T> for &&Tag<'a, &&T> {
     #[inline(always)]
-    fn llt_encoder(&self) -> StrEnc<'a> {
-        StrEnc(self.0)
+    fn llt_encoder(&self) -> CopyEnc<'a, T>
+    where
+        T: LoggablePointee,
+    {
+        CopyEnc(&***self.0)
     }
 }
 
-impl<'a> ViaStr<'a> for Tag<'a, &&str> {
+impl<'a, T> ViaRef<'a, T> for &Tag<'a, &T> {
     #[inline(always)]
-    fn llt_encoder(&self) -> StrEnc<'a> {
-        StrEnc(self.0)
+    fn llt_encoder(&self) -> CopyEnc<'a, T>
+    where
+        T: LoggablePointee,
+    {
+        CopyEnc(&**self.0)
     }
 }
 
-impl<'a> ViaStr<'a> for Tag<'a, String> {
+impl<'a, T> ViaRef<'a, T> for &Tag<'a, &mut T> {
     #[inline(always)]
-    fn llt_encoder(&self) -> StrEnc<'a> {
-        StrEnc(self.0)
+    fn llt_encoder(&self) -> CopyEnc<'a, T>
+    where
+        T: LoggablePointee,
+    {
+        CopyEnc(&**self.0)
     }
 }
 
-impl<'a> ViaStr<'a> for Tag<'a, &String> {
-    #[inline(always)]
-    fn llt_encoder(&self) -> StrEnc<'a> {
-        StrEnc(self.0)
-    }
-}
-
-impl<'a> ViaStr<'a> for Tag<'a, Box<str>> {
-    #[inline(always)]
-    fn llt_encoder(&self) -> StrEnc<'a> {
-        StrEnc(self.0)
-    }
-}
-
-impl<'a> ViaStr<'a> for Tag<'a, std::borrow::Cow<'_, str>> {
-    #[inline(always)]
-    fn llt_encoder(&self) -> StrEnc<'a> {
-        StrEnc(self.0)
-    }
-}
-
-/// Encoder choice for every other argument: raw bytes, if it is
-/// [`Loggable`]; otherwise a compile error naming the argument.
+/// Encoder choice for every other argument (step 4 of [`Tag`]): raw bytes,
+/// if it is [`Loggable`]; otherwise a compile error naming the argument.
 pub trait ViaCopy<'a, T> {
     /// The value's encoder.
     fn llt_encoder(&self) -> CopyEnc<'a, T>
@@ -524,7 +594,7 @@ pub trait ViaCopy<'a, T> {
         T: Loggable;
 }
 
-impl<'a, T> ViaCopy<'a, T> for &Tag<'a, T> {
+impl<'a, T> ViaCopy<'a, T> for Tag<'a, T> {
     #[inline(always)]
     fn llt_encoder(&self) -> CopyEnc<'a, T>
     where
@@ -550,10 +620,10 @@ mod tests {
     fn copy_and_str_values_round_trip() {
         let owned = String::from("héllo");
         let list = (
-            (&Tag(&7u8)).llt_encoder(),
+            (&&&&Tag(&7u8)).llt_encoder(),
             (
-                (&Tag(&owned)).llt_encoder(),
-                ((&Tag(&-1.5f64)).llt_encoder(), ()),
+                (&&&&Tag(&owned)).llt_encoder(),
+                ((&&&&Tag(&&-1.5f64)).llt_encoder(), ()),
             ),
         );
         let bytes = round_trip(list);
