@@ -257,8 +257,10 @@ fn child(mode: &str) {
         "display-segv" => {
             let named = loggers(&dir);
             log_lines(&named);
-            llt_log!(named, "faulting {}", FaultingDisplay);
+            // Reported before the faulting line: the writer may kill the
+            // process as soon as that line is logged.
             report_dropped(&named);
+            llt_log!(named, "faulting {}", FaultingDisplay);
             // The writer dies formatting the line; this never returns.
             named.flush();
             child::block_forever();

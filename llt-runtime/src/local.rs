@@ -12,7 +12,7 @@ use std::cell::{Cell, UnsafeCell};
 use std::sync::Weak;
 use std::sync::atomic::Ordering::Relaxed;
 
-use crate::ring::{self, Producer, ProducerSlot, PushError};
+use crate::ring::{self, Producer, ProducerSlot};
 use crate::shared::{Inner, Shared};
 
 /// One producer of this thread.
@@ -42,12 +42,16 @@ struct Last {
 /// This thread's producers.
 struct Table {
     entries: UnsafeCell<Vec<Entry>>,
+    /// A larger alternate signal stack for llt's crash handler, installed
+    /// at the thread's first log (see `crash`); freed with the table.
+    alt_stack: UnsafeCell<Option<crate::crash::AltStack>>,
 }
 
 impl Table {
     const fn new() -> Self {
         Table {
             entries: UnsafeCell::new(Vec::new()),
+            alt_stack: UnsafeCell::new(None),
         }
     }
 
@@ -57,13 +61,18 @@ impl Table {
     fn lookup_or_register(&self, logger: &Inner) -> ProducerSlot {
         // SAFETY: `entries` is only touched by this thread, in this function
         // and in `Drop`; no reference into it is live across this call
-        // (`with_producer` holds none while calling us).
+        // (`push_slow` holds none while calling us).
         let entries = unsafe { &mut *self.entries.get() };
         // Free the rings of loggers that no longer exist.
         entries.retain(|e| e.shared.strong_count() > 0);
         let index = match entries.iter().position(|e| e.logger_id == logger.id) {
             Some(index) => index,
             None => {
+                // SAFETY: like `entries`, only this thread touches it.
+                let alt_stack = unsafe { &mut *self.alt_stack.get() };
+                if alt_stack.is_none() && logger.shared.end.drain_on_crash {
+                    *alt_stack = crate::crash::AltStack::for_logging_thread();
+                }
                 let (producer, consumer) = ring::ring_with_doorbell(
                     logger.ring_bytes,
                     Some(logger.shared.doorbell.clone()),
@@ -89,7 +98,8 @@ impl Table {
 impl Drop for Table {
     fn drop(&mut self) {
         // Forget the cached entry before freeing it; a later log on this
-        // thread then misses the cache, finds `TABLE` gone and counts a drop.
+        // thread then misses the cache, finds `TABLE` gone and takes the
+        // late path (`push_late`).
         LAST.with(|last| {
             last.logger_id.set(0);
             last.slot.set(ProducerSlot::dangling());
@@ -112,9 +122,9 @@ thread_local! {
 }
 
 /// Pushes one record into this thread's ring for `logger`, or counts it as
-/// dropped (ring full, record larger than the ring, or the thread's table
-/// already gone at thread exit). Returns whether it was pushed. Every log
-/// call (`llt_log!`, `Logger::log`, the `log` bridge) ends here.
+/// dropped (ring full, record larger than the ring). Returns whether it was
+/// pushed. Every log call (`llt_log!`, `Logger::log`, the `log` bridge)
+/// ends here.
 ///
 /// # Safety
 ///
@@ -124,45 +134,42 @@ thread_local! {
 /// writer reads records with `Consumer::peek_raw`).
 #[inline(always)]
 pub(crate) unsafe fn push(logger: &Inner, payload_len: usize, write: impl FnOnce(*mut u8)) -> bool {
-    // SAFETY: the closure only pushes, whose `write` must not log (our
-    // contract); the slot is this thread's own producer for this logger,
-    // alive while the thread's table holds it, and pushed to by this thread
-    // alone.
-    let result = unsafe { with_producer(logger, |slot| slot.push_with(payload_len, write)) };
-    match result {
-        Some(Ok(())) => true,
-        Some(Err(PushError::Full | PushError::TooLarge)) | None => {
-            // Relaxed: an event count (see `Counters`).
-            logger.shared.counters.dropped.fetch_add(1, Relaxed);
-            false
-        }
+    let cached = LAST.with(|last| (last.logger_id.get() == logger.id).then(|| last.slot.get()));
+    let pushed = match cached {
+        // SAFETY: the cached slot is this thread's own producer for this
+        // logger, alive while the thread's table holds it (the table resets
+        // the cache before freeing it), and pushed to by this thread alone;
+        // `write` does not log (our contract), so no other push overlaps.
+        Some(slot) => unsafe { slot.push_with(payload_len, write) }.is_ok(),
+        // SAFETY: the contract is forwarded.
+        None => unsafe { push_slow(logger, payload_len, write) },
+    };
+    if !pushed {
+        // Relaxed: an event count (see `Counters`).
+        logger.shared.counters.dropped.fetch_add(1, Relaxed);
     }
+    pushed
 }
 
-/// Runs `f` with this thread's producer for `logger`, creating it on first
-/// use. Returns `None` when the thread-local table is already destroyed
-/// (logging from another thread-local's destructor at thread exit).
+/// What the slow path found for this thread and logger.
+enum Found {
+    /// This thread's producer (just created, or found in the table).
+    Slot(ProducerSlot),
+    /// The thread's table is destroyed (a log call from a thread-local's
+    /// destructor, or from an `atexit` handler after the main thread's
+    /// thread-locals are gone).
+    ThreadExiting,
+}
+
+/// The slow path of [`push`]: finds or creates this thread's producer for
+/// `logger`, then pushes.
 ///
 /// # Safety
 ///
-/// `f` must not log (through any logger) while it holds the slot: a slot is
-/// only good for pushes that do not overlap another push of this thread.
-#[inline(always)]
-unsafe fn with_producer<R>(logger: &Inner, f: impl FnOnce(ProducerSlot) -> R) -> Option<R> {
-    let cached = LAST.with(|last| (last.logger_id.get() == logger.id).then(|| last.slot.get()));
-    let slot = match cached {
-        Some(slot) => slot,
-        None => register(logger)?,
-    };
-    Some(f(slot))
-}
-
-/// The slow path of [`with_producer`]: finds or creates this thread's
-/// producer for `logger`, unless this thread is already doing so (a log
-/// call from inside the allocations that takes), which gets `None`.
+/// As for [`push`].
 #[cold]
 #[inline(never)]
-fn register(logger: &Inner) -> Option<ProducerSlot> {
+unsafe fn push_slow(logger: &Inner, payload_len: usize, write: impl FnOnce(*mut u8)) -> bool {
     struct Reset<'a>(&'a Cell<bool>);
     impl Drop for Reset<'_> {
         fn drop(&mut self) {
@@ -171,17 +178,54 @@ fn register(logger: &Inner) -> Option<ProducerSlot> {
     }
     if logger.shared.is_orphaned() {
         // A forked child's copy of a logger: no writer here (see `fork`).
-        return None;
+        return false;
     }
     LAST.with(|last| {
         if last.registering.replace(true) {
-            return None;
+            // A log call from inside the allocations registering takes (a
+            // global allocator that logs): refused, counted as dropped.
+            return false;
         }
+        // Kept until the push is done: the late path allocates too.
         let _reset = Reset(&last.registering);
-        TABLE
-            .try_with(|table| table.lookup_or_register(logger))
-            .ok()
+        let found = TABLE
+            .try_with(|table| Found::Slot(table.lookup_or_register(logger)))
+            .unwrap_or(Found::ThreadExiting);
+        match found {
+            // SAFETY: a slot of this thread's producer, as in `push`.
+            Found::Slot(slot) => unsafe { slot.push_with(payload_len, write) }.is_ok(),
+            // SAFETY: the contract is forwarded.
+            Found::ThreadExiting => unsafe { push_late(logger, payload_len, write) },
+        }
     })
+}
+
+/// A record logged after this thread's table is gone: it gets a ring of its
+/// own, just large enough, handed to the writer already finished (its
+/// producer dropped), so the writer writes it in timestamp order and then
+/// frees the ring. A slow path for rare calls (thread-local destructors,
+/// late `atexit` handlers), not for logging in bulk.
+///
+/// # Safety
+///
+/// As for [`push`].
+unsafe fn push_late(logger: &Inner, payload_len: usize, write: impl FnOnce(*mut u8)) -> bool {
+    let Some(capacity) = ring::frame_len(payload_len.min(ring::MAX_CAPACITY))
+        .checked_next_power_of_two()
+        .map(|c| c.max(ring::MIN_CAPACITY))
+        .filter(|&c| c <= ring::MAX_CAPACITY && payload_len <= ring::MAX_CAPACITY)
+    else {
+        return false;
+    };
+    let (producer, consumer) =
+        ring::ring_with_doorbell(capacity, Some(logger.shared.doorbell.clone()));
+    // SAFETY: `producer` is alive and ours alone; `write`'s contract is
+    // forwarded.
+    let pushed = unsafe { producer.slot().push_with(payload_len, write) }.is_ok();
+    logger
+        .shared
+        .register_named(consumer, "<exiting thread>".into());
+    pushed
 }
 
 /// In a `fork()`ed child, on its only thread: forgets this thread's

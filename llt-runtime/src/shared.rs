@@ -167,12 +167,18 @@ impl Shared {
     /// Hands a new ring of the calling thread to the writer. If the writer
     /// is gone, the ring is abandoned at once: its pushes are refused and
     /// counted as dropped.
-    pub(crate) fn register(&self, mut consumer: Consumer) {
+    pub(crate) fn register(&self, consumer: Consumer) {
         let current = thread::current();
         let thread = match current.name() {
             Some(name) => name.into(),
             None => format!("{:?}", current.id()).into(),
         };
+        self.register_named(consumer, thread);
+    }
+
+    /// [`register`](Self::register) with the thread's name given (a thread
+    /// whose thread-locals are gone cannot ask for its own).
+    pub(crate) fn register_named(&self, mut consumer: Consumer, thread: Box<str>) {
         let mut rings = self.rings();
         // Under the lock: the writer marks itself gone, then takes the
         // pending rings under it, so a ring is either taken or refused here.

@@ -420,6 +420,14 @@ pub(crate) fn is_writer_thread() -> bool {
     !CURRENT.get().is_null()
 }
 
+/// Whether the calling thread is the writer thread of `shared`.
+pub(crate) fn is_writer_of(shared: &Shared) -> bool {
+    let writer = CURRENT.get();
+    // SAFETY: a non-null `CURRENT` points to this thread's live writer (see
+    // `drain_in_place`); only its `shared` pointer is read.
+    !writer.is_null() && std::ptr::eq(unsafe { &*(*writer).shared }, shared)
+}
+
 /// Finishes the writer's work on the spot when the process exits or crashes
 /// on the writer thread of `shared` itself, which cannot be asked to drain:
 /// writes the lines already formatted, skips (and counts as lost) the one
