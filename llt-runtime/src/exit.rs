@@ -21,8 +21,7 @@
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
-use crate::registry;
-use crate::shared::Shared;
+use crate::shared::{LOGGERS, Shared};
 
 /// How long the end of the program waits for each logger's writer by
 /// default (see `Builder::exit_timeout`).
@@ -65,7 +64,8 @@ fn drain_all(when: &'static str) {
     // again, outside the catch, inside an `extern "C"` function.
     let result = std::panic::catch_unwind(|| {
         let start = Instant::now();
-        let live: Vec<(std::sync::Arc<Shared>, u64)> = registry::collect()
+        let live: Vec<(std::sync::Arc<Shared>, u64)> = LOGGERS
+            .collect()
             .into_iter()
             .filter(|shared| !shared.is_orphaned() && !shared.is_abandoned())
             .map(|shared| {

@@ -33,6 +33,6 @@ pub(crate) fn install() {
 /// Runs in the child right after `fork`, on its only thread. Takes no lock
 /// (a lock may have been held by a parent thread that is not here).
 extern "C" fn in_child() {
-    crate::registry::for_each(|shared| shared.orphan());
+    crate::shared::LOGGERS.for_each(|shared| shared.orphan());
     crate::local::forget_after_fork();
 }

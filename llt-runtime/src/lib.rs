@@ -13,6 +13,7 @@
 #![deny(missing_docs, unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+mod altstack;
 #[cfg(feature = "log")]
 pub mod bridge;
 pub mod callsite;

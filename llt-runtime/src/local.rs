@@ -7,13 +7,20 @@
 //! writer (one lock, once). When the thread exits, the table is dropped, the
 //! producers mark their rings finished, and the writer frees each ring after
 //! writing what is left in it.
+//!
+//! The cached logger id doubles as the writer's *wake trap*: a writer about
+//! to sleep deeply stores 0 into the id of every thread that has a ring
+//! with it (see [`WakeTrap`]), so that thread's next log call takes the slow
+//! path once, and the slow path rings the writer's doorbell if it sleeps.
+//! The hot path is unchanged by this: it loads the id either way.
 
 use std::cell::{Cell, UnsafeCell};
 use std::sync::Weak;
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 
 use crate::ring::{self, Producer, ProducerSlot};
-use crate::shared::{Inner, Shared};
+use crate::shared::{Inner, Shared, WakeTrap};
 
 /// One producer of this thread.
 struct Entry {
@@ -29,8 +36,11 @@ struct Entry {
 /// exits (`Table`'s destructor resets it first).
 struct Last {
     /// Logger id of the producer `slot` belongs to; 0 (never a logger id)
-    /// when there is none.
-    logger_id: Cell<u64>,
+    /// when there is none, or when a writer set its wake trap. Atomic
+    /// because writers store 0 into it from their threads; Relaxed loads
+    /// and stores (a plain `mov`, as for a `Cell`), ordered where it matters
+    /// by the fences in `push_slow` and the writer's deep sleep.
+    logger_id: AtomicU64,
     /// The slot of a producer in one of `Table::entries`.
     slot: Cell<ProducerSlot>,
     /// Set while this thread creates or looks up a producer: a log call made
@@ -44,7 +54,7 @@ struct Table {
     entries: UnsafeCell<Vec<Entry>>,
     /// A larger alternate signal stack for llt's crash handler, installed
     /// at the thread's first log (see `crash`); freed with the table.
-    alt_stack: UnsafeCell<Option<crate::crash::AltStack>>,
+    alt_stack: UnsafeCell<Option<crate::altstack::AltStack>>,
 }
 
 impl Table {
@@ -58,7 +68,7 @@ impl Table {
     /// Finds or creates the entry for `logger` and makes it the cached one.
     #[cold]
     #[inline(never)]
-    fn lookup_or_register(&self, logger: &Inner) -> ProducerSlot {
+    fn lookup_or_register(&self, logger: &Inner) -> Option<ProducerSlot> {
         // SAFETY: `entries` is only touched by this thread, in this function
         // and in `Drop`; no reference into it is live across this call
         // (`push_slow` holds none while calling us).
@@ -71,13 +81,12 @@ impl Table {
                 // SAFETY: like `entries`, only this thread touches it.
                 let alt_stack = unsafe { &mut *self.alt_stack.get() };
                 if alt_stack.is_none() && logger.shared.end.drain_on_crash {
-                    *alt_stack = crate::crash::AltStack::for_logging_thread();
+                    *alt_stack = crate::altstack::AltStack::for_logging_thread();
                 }
-                let (producer, consumer) = ring::ring_with_doorbell(
-                    logger.ring_bytes,
-                    Some(logger.shared.doorbell.clone()),
-                );
-                logger.shared.register(consumer);
+                let (producer, consumer) = ring::ring(logger.ring_bytes);
+                logger
+                    .shared
+                    .register(consumer, Some(wake_trap_of_this_thread()));
                 entries.push(Entry {
                     logger_id: logger.id,
                     producer,
@@ -86,12 +95,18 @@ impl Table {
                 entries.len() - 1
             }
         };
-        let slot = entries[index].producer.slot();
+        let entry = &entries[index];
+        if !entry.producer.is_read() {
+            // The writer is gone: not cached, so every push comes here and
+            // is refused (counted as dropped).
+            return None;
+        }
+        let slot = entry.producer.slot();
         LAST.with(|last| {
             last.slot.set(slot);
-            last.logger_id.set(logger.id);
+            last.logger_id.store(logger.id, Relaxed);
         });
-        slot
+        Some(slot)
     }
 }
 
@@ -101,9 +116,14 @@ impl Drop for Table {
         // thread then misses the cache, finds `TABLE` gone and takes the
         // late path (`push_late`).
         LAST.with(|last| {
-            last.logger_id.set(0);
+            last.logger_id.store(0, Relaxed);
             last.slot.set(ProducerSlot::dangling());
         });
+        // After this no writer touches `LAST` (the wake traps), which goes
+        // away with the thread.
+        for entry in self.entries.get_mut().iter() {
+            entry.producer.detach_thread();
+        }
         // Dropping the producers marks their rings finished; the writers
         // write what is left and free them.
         self.entries.get_mut().clear();
@@ -113,7 +133,7 @@ impl Drop for Table {
 thread_local! {
     static LAST: Last = const {
         Last {
-            logger_id: Cell::new(0),
+            logger_id: AtomicU64::new(0),
             slot: Cell::new(ProducerSlot::dangling()),
             registering: Cell::new(false),
         }
@@ -134,7 +154,10 @@ thread_local! {
 /// writer reads records with `Consumer::peek_raw`).
 #[inline(always)]
 pub(crate) unsafe fn push(logger: &Inner, payload_len: usize, write: impl FnOnce(*mut u8)) -> bool {
-    let cached = LAST.with(|last| (last.logger_id.get() == logger.id).then(|| last.slot.get()));
+    // Relaxed: our own store, or a wake trap (0), which only sends us to
+    // the slow path.
+    let cached =
+        LAST.with(|last| (last.logger_id.load(Relaxed) == logger.id).then(|| last.slot.get()));
     let pushed = match cached {
         // SAFETY: the cached slot is this thread's own producer for this
         // logger, alive while the thread's table holds it (the table resets
@@ -153,8 +176,9 @@ pub(crate) unsafe fn push(logger: &Inner, payload_len: usize, write: impl FnOnce
 
 /// What the slow path found for this thread and logger.
 enum Found {
-    /// This thread's producer (just created, or found in the table).
-    Slot(ProducerSlot),
+    /// This thread's producer (just created, or found in the table), or
+    /// `None` if its writer is gone.
+    Slot(Option<ProducerSlot>),
     /// The thread's table is destroyed (a log call from a thread-local's
     /// destructor, or from an `atexit` handler after the main thread's
     /// thread-locals are gone).
@@ -191,12 +215,22 @@ unsafe fn push_slow(logger: &Inner, payload_len: usize, write: impl FnOnce(*mut 
         let found = TABLE
             .try_with(|table| Found::Slot(table.lookup_or_register(logger)))
             .unwrap_or(Found::ThreadExiting);
-        match found {
+        let pushed = match found {
             // SAFETY: a slot of this thread's producer, as in `push`.
-            Found::Slot(slot) => unsafe { slot.push_with(payload_len, write) }.is_ok(),
+            Found::Slot(Some(slot)) => unsafe { slot.push_with(payload_len, write) }.is_ok(),
+            Found::Slot(None) => false,
             // SAFETY: the contract is forwarded.
             Found::ThreadExiting => unsafe { push_late(logger, payload_len, write) },
+        };
+        // SeqCst fence: our record and our store of the cached id come
+        // before the doorbell check; the writer announces its sleep, sets
+        // the traps, fences and re-checks the rings. Either it sees the
+        // record, or we see it asleep and wake it.
+        std::sync::atomic::fence(SeqCst);
+        if logger.shared.doorbell.is_asleep() {
+            logger.shared.doorbell.ring();
         }
+        pushed
     })
 }
 
@@ -217,14 +251,13 @@ unsafe fn push_late(logger: &Inner, payload_len: usize, write: impl FnOnce(*mut 
     else {
         return false;
     };
-    let (producer, consumer) =
-        ring::ring_with_doorbell(capacity, Some(logger.shared.doorbell.clone()));
+    let (producer, consumer) = ring::ring(capacity);
     // SAFETY: `producer` is alive and ours alone; `write`'s contract is
     // forwarded.
     let pushed = unsafe { producer.slot().push_with(payload_len, write) }.is_ok();
     logger
         .shared
-        .register_named(consumer, "<exiting thread>".into());
+        .register_named(consumer, "<exiting thread>".into(), None);
     pushed
 }
 
@@ -235,7 +268,7 @@ unsafe fn push_late(logger: &Inner, payload_len: usize, write: impl FnOnce(*mut 
 /// orphaned.
 pub(crate) fn forget_after_fork() {
     LAST.with(|last| {
-        last.logger_id.set(0);
+        last.logger_id.store(0, Relaxed);
         last.slot.set(ProducerSlot::dangling());
         last.registering.set(false);
     });
@@ -248,4 +281,12 @@ pub(crate) fn forget_after_fork() {
             std::mem::forget(entry);
         }
     });
+}
+
+/// The wake trap of the calling thread: its cached logger id.
+fn wake_trap_of_this_thread() -> WakeTrap {
+    // SAFETY: `LAST` is a thread-local of this thread without a destructor:
+    // it lives until the thread is gone, and its table detaches every ring
+    // (see `Table::drop`) before that.
+    LAST.with(|last| unsafe { WakeTrap::new(&raw const last.logger_id) })
 }

@@ -736,7 +736,7 @@ impl Builder {
             .name("llt-writer".into())
             .spawn(move || writer.run(pin))
             .map_err(BuildError::SpawnWriter)?;
-        let registry_slot = crate::registry::add(&shared);
+        let registry_slot = crate::shared::LOGGERS.add(&shared);
         crate::exit::install();
         crate::fork::install();
         if self.drain_on_crash {

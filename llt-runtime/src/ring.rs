@@ -45,9 +45,10 @@ use std::alloc::{self, Layout};
 use std::fmt;
 use std::ptr::NonNull;
 
-use crate::doorbell::Doorbell;
 use crate::sync::{AccessTracker, Arc, AtomicBool, AtomicUsize};
+use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
+use std::sync::atomic::AtomicU8;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
 /// Size of the frame header that precedes every record's payload.
@@ -97,14 +98,10 @@ struct ProducerSide {
     /// How far the producer may write: the consumer's position as last
     /// read plus the capacity. Never beyond the true limit, since `head`
     /// only grows, so it can only under-estimate the free space.
-    /// `limit - tail` is in `0 ..= capacity` (as a signed difference), except
-    /// when the consumer has set a *wake trap* ([`Consumer::set_wake_trap`]):
-    /// a value at or before `tail`, which sends the next push to the slow
-    /// path, where it re-computes the limit and rings the doorbell.
-    /// Relaxed loads and stores: a plain `mov` on the hot path, as the
-    /// `UnsafeCell` it replaced; the trap's ordering is argued at
-    /// `set_wake_trap`.
-    limit: AtomicUsize,
+    /// `limit - tail` is in `0 ..= capacity`. Only the producer reads or
+    /// writes it (a plain field: the hot path folds its load into the
+    /// comparison).
+    limit: UnsafeCell<usize>,
     /// Copy of `Shared::buf`, next to the other fields a push reads.
     buf: NonNull<u8>,
     /// `capacity - 1`.
@@ -121,12 +118,13 @@ struct Shared {
     /// this and then emptied the ring, nothing more will ever arrive.
     producer_alive: AtomicBool,
     /// `false` once the consumer will never read again (its writer thread is
-    /// gone): the producer's slow path then refuses every record, so each
-    /// one is counted as dropped instead of vanishing.
+    /// gone): the logger's slow path then refuses every record, so each one
+    /// is counted as dropped instead of vanishing (see [`Producer::is_read`]).
     consumer_alive: AtomicBool,
-    /// Rung by the producer's slow path when the consumer sleeps (a logger's
-    /// ring has one; a bare [`ring`] has none).
-    doorbell: Option<std::sync::Arc<Doorbell>>,
+    /// Guards the consumer's access to memory of the producer's thread (see
+    /// [`Consumer::with_producer_thread`]): [`ATTACHED`], [`IN_USE`] or
+    /// [`DETACHED`].
+    attachment: AtomicU8,
     /// Start of the buffer, `2 * capacity` bytes, aligned to 128.
     buf: NonNull<u8>,
     /// Power of two in `MIN_CAPACITY ..= MAX_CAPACITY`.
@@ -139,7 +137,8 @@ struct Shared {
 // reads only `head .. tail` (published records); the protocol on `head` and
 // `tail` (Release stores, Acquire loads) keeps the two regions disjoint and
 // orders every write before the matching read, so sharing `Shared` between
-// the two threads cannot race.
+// the two threads cannot race. `ProducerSide::limit` is only accessed by the
+// single producer (a `Producer`'s owner, see `ProducerSlot::push_with`).
 unsafe impl Send for Shared {}
 // SAFETY: see `Send` above; all other fields are atomics or immutable.
 unsafe impl Sync for Shared {}
@@ -205,15 +204,6 @@ impl std::error::Error for PushError {}
 /// assert_eq!(consumer.pop_copy(), None);
 /// ```
 pub fn ring(capacity: usize) -> (Producer, Consumer) {
-    ring_with_doorbell(capacity, None)
-}
-
-/// [`ring`] whose producer rings `doorbell` from its slow path when the
-/// consumer has announced that it sleeps.
-pub(crate) fn ring_with_doorbell(
-    capacity: usize,
-    doorbell: Option<std::sync::Arc<Doorbell>>,
-) -> (Producer, Consumer) {
     assert!(
         capacity.is_power_of_two() && (MIN_CAPACITY..=MAX_CAPACITY).contains(&capacity),
         "ring capacity must be a power of two in {MIN_CAPACITY}..={MAX_CAPACITY}, got {capacity}"
@@ -229,13 +219,13 @@ pub(crate) fn ring_with_doorbell(
         head: CachePadded(AtomicUsize::new(0)),
         producer: CachePadded(ProducerSide {
             tail: AtomicUsize::new(0),
-            limit: AtomicUsize::new(capacity),
+            limit: UnsafeCell::new(capacity),
             buf,
             mask: capacity - 1,
         }),
         producer_alive: AtomicBool::new(true),
         consumer_alive: AtomicBool::new(true),
-        doorbell,
+        attachment: AtomicU8::new(ATTACHED),
         buf,
         capacity,
         tracker: AccessTracker::new(2 * capacity),
@@ -392,9 +382,8 @@ impl ProducerSlot {
         // Relaxed: only this producer stores `tail`; it reads its own value.
         let tail = side.tail.load(Relaxed);
         let new_tail = tail.wrapping_add(len);
-        // Relaxed: the producer's own value, or a wake trap whose ordering
-        // the slow path's fence provides (see `Consumer::set_wake_trap`).
-        let limit = side.limit.load(Relaxed);
+        // SAFETY: only the producer (us, per the contract) touches `limit`.
+        let limit = unsafe { *side.limit.get() };
         if (limit.wrapping_sub(new_tail) as isize) < 0 {
             // SAFETY: as above.
             unsafe { refresh_head(shared, tail, len)? };
@@ -422,13 +411,9 @@ impl ProducerSlot {
 /// updates the producer's limit and says whether a frame of `len` bytes
 /// fits now.
 ///
-/// It is also where a sleeping consumer is woken: after a wake trap, or
-/// when the ring is full while the consumer sleeps. And where records are
-/// refused once the consumer is gone.
-///
 /// # Safety
 ///
-/// Only the ring's producer may call it (it stores `ProducerSide::limit`).
+/// Only the ring's producer may call it (it writes `ProducerSide::limit`).
 #[cold]
 #[inline(never)]
 unsafe fn refresh_head(shared: &Shared, tail: usize, len: usize) -> Result<(), PushError> {
@@ -439,27 +424,8 @@ unsafe fn refresh_head(shared: &Shared, tail: usize, len: usize) -> Result<(), P
     // Acquire: pairs with the consumer's Release store of `head`, so its
     // reads of the bytes we are about to overwrite are finished.
     let head = shared.head.0.load(Acquire);
-    // Relaxed: only the producer reads `limit` back; it may overwrite a
-    // wake trap set meanwhile, which is why the doorbell check follows.
-    shared
-        .producer
-        .0
-        .limit
-        .store(head.wrapping_add(capacity), Relaxed);
-    if let Some(doorbell) = &shared.doorbell {
-        // SeqCst fence: orders our load of `limit` (a trap, perhaps) and
-        // the store above before the doorbell check. With the consumer's
-        // fence after it announces sleep and sets traps, either we see it
-        // asleep and ring, or it sees our record when it re-checks.
-        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
-        if doorbell.is_asleep() {
-            doorbell.ring();
-        }
-    }
-    // Acquire: pairs with the Release store in `Consumer::abandon`.
-    if !shared.consumer_alive.load(Acquire) {
-        return Err(PushError::Full);
-    }
+    // SAFETY: only the producer touches `limit` (the caller's contract).
+    unsafe { *shared.producer.0.limit.get() = head.wrapping_add(capacity) };
     if tail.wrapping_add(len).wrapping_sub(head) > capacity {
         return Err(PushError::Full);
     }
@@ -674,34 +640,69 @@ impl Consumer {
     }
 }
 
-// === Consumer side: waking and giving up ===
+// === The producer's thread, as the consumer sees it ===
 
-impl Consumer {
-    /// Sets a *wake trap*: the producer's next push takes its slow path,
-    /// which rings the doorbell if the consumer has announced sleep.
-    ///
-    /// The consumer announces sleep (a SeqCst store and fence on the
-    /// doorbell), sets the traps, then fences and re-checks every ring. The
-    /// trap is stored with Release; a producer that loads it (Relaxed) then
-    /// fences (SeqCst) in its slow path, and so sees the announcement. A
-    /// push that loaded the old limit just before the trap is published
-    /// normally; the consumer's re-check sees it unless it is still in the
-    /// producer's store buffer, in which case it waits for the next push on
-    /// this ring or the consumer's sleep timeout.
-    pub(crate) fn set_wake_trap(&self) {
-        // Our own position is at or before `tail`: `limit - new_tail` is
-        // then negative for any record, sending the push to the slow path.
-        self.shared.producer.0.limit.store(self.head, Release);
+/// [`Shared::attachment`]: the producer's thread is alive and the consumer
+/// may touch its memory.
+const ATTACHED: u8 = 0;
+/// The consumer is touching it right now.
+const IN_USE: u8 = 1;
+/// The producer's thread is going away: hands off.
+const DETACHED: u8 = 2;
+
+impl Producer {
+    /// Whether anyone will read this ring again. `false` once its consumer
+    /// gave up (see [`Consumer::abandon`]).
+    pub(crate) fn is_read(&self) -> bool {
+        // Acquire: pairs with the Release store in `Consumer::abandon`.
+        self.shared.consumer_alive.load(Acquire)
     }
 
-    /// The consumer will never read again: every later push is refused (and
-    /// counted as dropped by the logger). Returns how many records were left
-    /// unread; records published concurrently with this call may be counted
-    /// neither here nor as dropped, a window of a few nanoseconds.
+    /// Called by the producer's thread before memory of that thread which
+    /// the consumer may touch (see [`Consumer::with_producer_thread`]) goes
+    /// away: waits for such a use to finish, and forbids later ones.
+    pub(crate) fn detach_thread(&self) {
+        let attachment = &self.shared.attachment;
+        loop {
+            // Acquire on success: the consumer's use, which ended with its
+            // Release store of ATTACHED, happens before our return.
+            match attachment.compare_exchange_weak(ATTACHED, DETACHED, Acquire, Relaxed) {
+                Ok(_) => return,
+                Err(DETACHED) => return,
+                Err(_) => std::hint::spin_loop(),
+            }
+        }
+    }
+}
+
+impl Consumer {
+    /// Runs `f` unless the producer's thread has detached (see
+    /// [`Producer::detach_thread`]); while `f` runs, the producer's thread
+    /// cannot finish detaching, so memory it keeps until then (its
+    /// thread-locals) stays valid for `f`. Returns whether `f` ran.
+    pub(crate) fn with_producer_thread(&self, f: impl FnOnce()) -> bool {
+        let attachment = &self.shared.attachment;
+        // Acquire on success: nothing of `f` moves before it.
+        if attachment
+            .compare_exchange(ATTACHED, IN_USE, Acquire, Relaxed)
+            .is_err()
+        {
+            return false;
+        }
+        f();
+        // Release: `f`'s accesses happen before the producer's detach.
+        attachment.store(ATTACHED, Release);
+        true
+    }
+
+    /// The consumer will never read again: later pushes are refused by the
+    /// logger (see [`Producer::is_read`]) and counted as dropped. Returns
+    /// how many records were left unread. Records published concurrently
+    /// with this call may be counted neither here nor as dropped, a window
+    /// of a few nanoseconds.
     pub(crate) fn abandon(&mut self) -> u64 {
-        // Release: pairs with the producer's Acquire load in its slow path.
+        // Release: pairs with the producer's Acquire load in `is_read`.
         self.shared.consumer_alive.store(false, Release);
-        self.set_wake_trap();
         std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
         let mut left = 0;
         loop {

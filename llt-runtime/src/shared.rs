@@ -8,6 +8,7 @@
 //! `logger` builds on all of them, so imports run one way.
 
 use std::io::Write;
+use std::sync::atomic::Ordering;
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
@@ -17,6 +18,7 @@ use std::time::{Duration, Instant};
 use crate::clock::Clock;
 use crate::doorbell::Doorbell;
 use crate::interest::FilterState;
+use crate::registry::Registry;
 use crate::ring::{Consumer, RingMonitor};
 
 /// Counters that tell whether every line made it.
@@ -82,6 +84,55 @@ pub(crate) struct ThreadRing {
     pub(crate) consumer: Consumer,
     /// The thread's name, or its `ThreadId` when it has none.
     pub(crate) thread: Box<str>,
+    /// How to make the thread's next log call take the slow path (which
+    /// wakes a sleeping writer); `None` for rings of exiting threads.
+    pub(crate) wake_trap: Option<WakeTrap>,
+}
+
+impl ThreadRing {
+    /// Makes the owning thread's next log call take the slow path, if the
+    /// thread is still there.
+    pub(crate) fn set_wake_trap(&self) {
+        if let Some(trap) = self.wake_trap {
+            self.consumer.with_producer_thread(|| {
+                // SAFETY: inside `with_producer_thread`, the thread has not
+                // detached, so its thread-locals are alive.
+                unsafe { trap.set() }
+            });
+        }
+    }
+}
+
+/// Where a writer stores 0 to make one thread's next log call take the slow
+/// path: that thread's cached logger id (see `local`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WakeTrap(*const AtomicU64);
+
+// SAFETY: the pointer is only dereferenced by `set`, whose caller
+// guarantees that the thread-local it points to is still there.
+unsafe impl Send for WakeTrap {}
+
+impl WakeTrap {
+    /// # Safety
+    ///
+    /// `word` must stay valid until every ring registered with this trap
+    /// has been detached from its thread (`Producer::detach_thread`).
+    pub(crate) unsafe fn new(word: *const AtomicU64) -> WakeTrap {
+        WakeTrap(word)
+    }
+
+    /// Sets the trap.
+    ///
+    /// # Safety
+    ///
+    /// Call it inside `Consumer::with_producer_thread` of a ring registered
+    /// with this trap: the thread has not detached, so the word is valid.
+    unsafe fn set(self) {
+        // SAFETY: valid per the contract; an atomic, so the owning thread's
+        // concurrent loads and stores are fine. Release: ordered after the
+        // writer's announcement of its sleep.
+        unsafe { (*self.0).store(0, Ordering::Release) };
+    }
 }
 
 /// The rings threads have created, under one lock.
@@ -93,6 +144,10 @@ struct Rings {
     /// left unwritten (see [`Shared::abandon_stuck_writer`]).
     monitors: Vec<RingMonitor>,
 }
+
+/// Every live logger, for the exit hook, the crash handler and the fork
+/// handler.
+pub(crate) static LOGGERS: Registry<Shared> = Registry::new();
 
 /// How a logger behaves when the program ends or crashes (from the builder).
 #[derive(Debug, Clone, Copy)]
@@ -167,18 +222,23 @@ impl Shared {
     /// Hands a new ring of the calling thread to the writer. If the writer
     /// is gone, the ring is abandoned at once: its pushes are refused and
     /// counted as dropped.
-    pub(crate) fn register(&self, consumer: Consumer) {
+    pub(crate) fn register(&self, consumer: Consumer, wake_trap: Option<WakeTrap>) {
         let current = thread::current();
         let thread = match current.name() {
             Some(name) => name.into(),
             None => format!("{:?}", current.id()).into(),
         };
-        self.register_named(consumer, thread);
+        self.register_named(consumer, thread, wake_trap);
     }
 
     /// [`register`](Self::register) with the thread's name given (a thread
     /// whose thread-locals are gone cannot ask for its own).
-    pub(crate) fn register_named(&self, mut consumer: Consumer, thread: Box<str>) {
+    pub(crate) fn register_named(
+        &self,
+        mut consumer: Consumer,
+        thread: Box<str>,
+        wake_trap: Option<WakeTrap>,
+    ) {
         let mut rings = self.rings();
         // Under the lock: the writer marks itself gone, then takes the
         // pending rings under it, so a ring is either taken or refused here.
@@ -188,7 +248,11 @@ impl Shared {
         }
         rings.monitors.retain(|m| !m.is_done());
         rings.monitors.push(consumer.monitor());
-        rings.pending.push(ThreadRing { consumer, thread });
+        rings.pending.push(ThreadRing {
+            consumer,
+            thread,
+            wake_trap,
+        });
         self.pending_count.store(rings.pending.len(), Release);
         drop(rings);
         // A writer in deep sleep would not look at this ring before its
@@ -461,7 +525,7 @@ impl Drop for Inner {
             .take();
         self.shared.shut_down(handle);
         if let Some(slot) = self.registry_slot {
-            crate::registry::remove(slot);
+            LOGGERS.remove(slot);
         }
     }
 }

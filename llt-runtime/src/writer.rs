@@ -127,7 +127,7 @@ impl Writer {
     /// is dropped and every ring is empty.
     pub(crate) fn run(mut self, pin: Option<usize>) {
         self.shared.set_writer_thread();
-        let _alt_stack = crate::crash::AltStack::for_writer();
+        let _alt_stack = crate::altstack::AltStack::for_writer();
         if let Some(core_index) = pin {
             pin_current_thread(core_index);
         }
@@ -218,10 +218,10 @@ impl Writer {
             Wait::DeepSleep(timeout) => {
                 doorbell.announce_sleep();
                 for ring in &self.rings {
-                    ring.consumer.set_wake_trap();
+                    ring.set_wake_trap();
                 }
                 // SeqCst fence: the traps are stored before the re-check
-                // below reads the rings (see `Consumer::set_wake_trap`).
+                // below reads the rings (see `local::push_slow`).
                 std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
                 let published = self.rings.iter_mut().any(|ring| ring.consumer.refresh());
                 if published || self.must_wake() {
