@@ -58,10 +58,11 @@ impl Doorbell {
     }
 
     /// Sleeps until rung or `timeout` passes (spurious wake-ups possible),
-    /// then marks the writer awake.
-    pub(crate) fn sleep(&self, timeout: Duration) {
+    /// then marks the writer awake. Returns whether it was rung.
+    pub(crate) fn sleep(&self, timeout: Duration) -> bool {
         wait_while(&self.state, ASLEEP, timeout);
-        self.state.store(AWAKE, Relaxed);
+        // Relaxed: only whether a waker swapped in AWAKE matters here.
+        self.state.swap(AWAKE, Relaxed) == AWAKE
     }
 
     /// Whether the writer has announced that it sleeps (for producers that
@@ -149,7 +150,7 @@ mod tests {
                 bell.announce_sleep();
                 tx.send(()).unwrap();
                 let start = Instant::now();
-                bell.sleep(Duration::from_secs(60));
+                assert!(bell.sleep(Duration::from_secs(60)), "rung");
                 start.elapsed()
             })
         };
@@ -169,7 +170,7 @@ mod tests {
         let bell = Doorbell::new();
         bell.announce_sleep();
         assert!(bell.is_asleep());
-        bell.sleep(Duration::from_millis(1));
+        assert!(!bell.sleep(Duration::from_millis(1)), "not rung");
         assert!(!bell.is_asleep());
     }
 }

@@ -146,6 +146,13 @@ impl Backoff {
         self.idle_for = Duration::ZERO;
     }
 
+    /// The writer woke from a deep sleep: the next waits start over with
+    /// spins and short sleeps, so a record published just after the wake-up
+    /// is not left for a whole deep sleep.
+    pub(crate) fn woken(&mut self) {
+        self.work();
+    }
+
     /// A pass found nothing: what to do now.
     pub(crate) fn idle(&mut self) -> Wait {
         if self.empty_passes < self.policy.spins {

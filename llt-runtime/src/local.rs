@@ -84,9 +84,7 @@ impl Table {
                     *alt_stack = crate::altstack::AltStack::for_logging_thread();
                 }
                 let (producer, consumer) = ring::ring(logger.ring_bytes);
-                logger
-                    .shared
-                    .register(consumer, Some(wake_trap_of_this_thread()));
+                logger.shared.register(consumer, wake_trap_of_this_thread());
                 entries.push(Entry {
                     logger_id: logger.id,
                     producer,
@@ -158,15 +156,16 @@ pub(crate) unsafe fn push(logger: &Inner, payload_len: usize, write: impl FnOnce
     // the slow path.
     let cached =
         LAST.with(|last| (last.logger_id.load(Relaxed) == logger.id).then(|| last.slot.get()));
-    let pushed = match cached {
-        // SAFETY: the cached slot is this thread's own producer for this
-        // logger, alive while the thread's table holds it (the table resets
-        // the cache before freeing it), and pushed to by this thread alone;
-        // `write` does not log (our contract), so no other push overlaps.
-        Some(slot) => unsafe { slot.push_with(payload_len, write) }.is_ok(),
-        // SAFETY: the contract is forwarded.
-        None => unsafe { push_slow(logger, payload_len, write) },
+    let slot = match cached {
+        Some(slot) => Some(slot),
+        None => find_slot(logger, payload_len),
     };
+    // SAFETY: the slot is this thread's own producer for this logger, alive
+    // while the thread's table holds it (the table resets the cache before
+    // freeing it), or a late ring's producer, kept alive by the writer; it
+    // is pushed to by this thread alone, and `write` does not log (our
+    // contract), so no other push overlaps.
+    let pushed = slot.is_some_and(|slot| unsafe { slot.push_with(payload_len, write) }.is_ok());
     if !pushed {
         // Relaxed: an event count (see `Counters`).
         logger.shared.counters.dropped.fetch_add(1, Relaxed);
@@ -174,26 +173,18 @@ pub(crate) unsafe fn push(logger: &Inner, payload_len: usize, write: impl FnOnce
     pushed
 }
 
-/// What the slow path found for this thread and logger.
-enum Found {
-    /// This thread's producer (just created, or found in the table), or
-    /// `None` if its writer is gone.
-    Slot(Option<ProducerSlot>),
-    /// The thread's table is destroyed (a log call from a thread-local's
-    /// destructor, or from an `atexit` handler after the main thread's
-    /// thread-locals are gone).
-    ThreadExiting,
-}
-
 /// The slow path of [`push`]: finds or creates this thread's producer for
-/// `logger`, then pushes.
+/// `logger`, or a late ring for a record of `payload_len` bytes if the
+/// thread's table is gone. `None` if the record must be refused: this
+/// thread is already registering (a log call from inside the allocations
+/// that takes, by a global allocator that logs), the logger is a forked
+/// child's copy, or its writer is gone.
 ///
-/// # Safety
-///
-/// As for [`push`].
+/// It also wakes the writer if it sleeps: this path is where a wake trap
+/// (see the module docs) sends the first log call after a deep sleep.
 #[cold]
 #[inline(never)]
-unsafe fn push_slow(logger: &Inner, payload_len: usize, write: impl FnOnce(*mut u8)) -> bool {
+fn find_slot(logger: &Inner, payload_len: usize) -> Option<ProducerSlot> {
     struct Reset<'a>(&'a Cell<bool>);
     impl Drop for Reset<'_> {
         fn drop(&mut self) {
@@ -202,63 +193,51 @@ unsafe fn push_slow(logger: &Inner, payload_len: usize, write: impl FnOnce(*mut 
     }
     if logger.shared.is_orphaned() {
         // A forked child's copy of a logger: no writer here (see `fork`).
-        return false;
+        return None;
     }
-    LAST.with(|last| {
+    let slot = LAST.with(|last| {
         if last.registering.replace(true) {
-            // A log call from inside the allocations registering takes (a
-            // global allocator that logs): refused, counted as dropped.
-            return false;
+            return None;
         }
-        // Kept until the push is done: the late path allocates too.
         let _reset = Reset(&last.registering);
-        let found = TABLE
-            .try_with(|table| Found::Slot(table.lookup_or_register(logger)))
-            .unwrap_or(Found::ThreadExiting);
-        let pushed = match found {
-            // SAFETY: a slot of this thread's producer, as in `push`.
-            Found::Slot(Some(slot)) => unsafe { slot.push_with(payload_len, write) }.is_ok(),
-            Found::Slot(None) => false,
-            // SAFETY: the contract is forwarded.
-            Found::ThreadExiting => unsafe { push_late(logger, payload_len, write) },
-        };
-        // SeqCst fence: our record and our store of the cached id come
-        // before the doorbell check; the writer announces its sleep, sets
-        // the traps, fences and re-checks the rings. Either it sees the
-        // record, or we see it asleep and wake it.
-        std::sync::atomic::fence(SeqCst);
-        if logger.shared.doorbell.is_asleep() {
-            logger.shared.doorbell.ring();
-        }
-        pushed
-    })
+        TABLE
+            .try_with(|table| table.lookup_or_register(logger))
+            .unwrap_or_else(|_| late_ring(logger, payload_len))
+    });
+    // SeqCst fence: our store of the cached id comes before the doorbell
+    // check; the writer announces its sleep, sets the traps, fences and
+    // re-checks. Either it sees us, or we see it asleep and wake it. (Our
+    // record is published just after this; a writer woken here keeps to
+    // short sleeps for a while, see `Backoff::woken`.)
+    std::sync::atomic::fence(SeqCst);
+    if logger.shared.doorbell.is_asleep() {
+        logger.shared.doorbell.ring();
+    }
+    slot
 }
 
-/// A record logged after this thread's table is gone: it gets a ring of its
-/// own, just large enough, handed to the writer already finished (its
-/// producer dropped), so the writer writes it in timestamp order and then
-/// frees the ring. A slow path for rare calls (thread-local destructors,
-/// late `atexit` handlers), not for logging in bulk.
-///
-/// # Safety
-///
-/// As for [`push`].
-unsafe fn push_late(logger: &Inner, payload_len: usize, write: impl FnOnce(*mut u8)) -> bool {
-    let Some(capacity) = ring::frame_len(payload_len.min(ring::MAX_CAPACITY))
-        .checked_next_power_of_two()
-        .map(|c| c.max(ring::MIN_CAPACITY))
-        .filter(|&c| c <= ring::MAX_CAPACITY && payload_len <= ring::MAX_CAPACITY)
-    else {
-        return false;
-    };
+/// A record logged after this thread's table is gone (from a thread-local's
+/// destructor, or an `atexit` handler after the main thread's thread-locals
+/// are destroyed) gets a ring of its own, just large enough, whose producer
+/// the writer keeps: it drops it once it has read the record, which
+/// finishes the ring. A slow path for rare calls, not for logging in bulk.
+fn late_ring(logger: &Inner, payload_len: usize) -> Option<ProducerSlot> {
+    if payload_len > ring::MAX_CAPACITY {
+        return None;
+    }
+    let capacity = ring::frame_len(payload_len)
+        .next_power_of_two()
+        .max(ring::MIN_CAPACITY);
+    if capacity > ring::MAX_CAPACITY {
+        return None;
+    }
     let (producer, consumer) = ring::ring(capacity);
-    // SAFETY: `producer` is alive and ours alone; `write`'s contract is
-    // forwarded.
-    let pushed = unsafe { producer.slot().push_with(payload_len, write) }.is_ok();
+    let slot = producer.slot();
+    // No wake trap: this thread's thread-locals may be gone.
     logger
         .shared
-        .register_named(consumer, "<exiting thread>".into(), None);
-    pushed
+        .register_late(consumer, producer, "<exiting thread>".into());
+    Some(slot)
 }
 
 /// In a `fork()`ed child, on its only thread: forgets this thread's

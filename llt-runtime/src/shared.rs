@@ -19,7 +19,7 @@ use crate::clock::Clock;
 use crate::doorbell::Doorbell;
 use crate::interest::FilterState;
 use crate::registry::Registry;
-use crate::ring::{Consumer, RingMonitor};
+use crate::ring::{Consumer, Producer, RingMonitor};
 
 /// Counters that tell whether every line made it.
 ///
@@ -85,8 +85,13 @@ pub(crate) struct ThreadRing {
     /// The thread's name, or its `ThreadId` when it has none.
     pub(crate) thread: Box<str>,
     /// How to make the thread's next log call take the slow path (which
-    /// wakes a sleeping writer); `None` for rings of exiting threads.
+    /// wakes a sleeping writer); `None` for late rings.
     pub(crate) wake_trap: Option<WakeTrap>,
+    /// A late ring's producer (see `local::late_ring`), kept by the writer
+    /// until it has read the ring's one record; dropping it then finishes
+    /// the ring. The logging thread pushes through its slot meanwhile: it
+    /// is the only pusher, and the writer never pushes.
+    pub(crate) late_producer: Option<Producer>,
 }
 
 impl ThreadRing {
@@ -222,37 +227,42 @@ impl Shared {
     /// Hands a new ring of the calling thread to the writer. If the writer
     /// is gone, the ring is abandoned at once: its pushes are refused and
     /// counted as dropped.
-    pub(crate) fn register(&self, consumer: Consumer, wake_trap: Option<WakeTrap>) {
+    pub(crate) fn register(&self, consumer: Consumer, wake_trap: WakeTrap) {
         let current = thread::current();
         let thread = match current.name() {
             Some(name) => name.into(),
             None => format!("{:?}", current.id()).into(),
         };
-        self.register_named(consumer, thread, wake_trap);
+        self.add_ring(ThreadRing {
+            consumer,
+            thread,
+            wake_trap: Some(wake_trap),
+            late_producer: None,
+        });
     }
 
-    /// [`register`](Self::register) with the thread's name given (a thread
-    /// whose thread-locals are gone cannot ask for its own).
-    pub(crate) fn register_named(
-        &self,
-        mut consumer: Consumer,
-        thread: Box<str>,
-        wake_trap: Option<WakeTrap>,
-    ) {
+    /// Hands a late ring to the writer (see `local::late_ring`), with its
+    /// producer, which the writer drops once it has read the record.
+    pub(crate) fn register_late(&self, consumer: Consumer, producer: Producer, thread: Box<str>) {
+        self.add_ring(ThreadRing {
+            consumer,
+            thread,
+            wake_trap: None,
+            late_producer: Some(producer),
+        });
+    }
+
+    fn add_ring(&self, mut ring: ThreadRing) {
         let mut rings = self.rings();
         // Under the lock: the writer marks itself gone, then takes the
         // pending rings under it, so a ring is either taken or refused here.
         if !self.writer_alive.load(Acquire) {
-            consumer.abandon();
+            ring.consumer.abandon();
             return;
         }
         rings.monitors.retain(|m| !m.is_done());
-        rings.monitors.push(consumer.monitor());
-        rings.pending.push(ThreadRing {
-            consumer,
-            thread,
-            wake_trap,
-        });
+        rings.monitors.push(ring.consumer.monitor());
+        rings.pending.push(ring);
         self.pending_count.store(rings.pending.len(), Release);
         drop(rings);
         // A writer in deep sleep would not look at this ring before its

@@ -212,7 +212,7 @@ impl Writer {
                 if self.must_wake() {
                     doorbell.cancel();
                 } else {
-                    doorbell.sleep(timeout);
+                    let _rung = doorbell.sleep(timeout);
                 }
             }
             Wait::DeepSleep(timeout) => {
@@ -227,7 +227,11 @@ impl Writer {
                 if published || self.must_wake() {
                     doorbell.cancel();
                 } else {
-                    doorbell.sleep(timeout);
+                    if doorbell.sleep(timeout) {
+                        // Woken by a log call, perhaps a few nanoseconds
+                        // before its record is published: look again soon.
+                        self.backoff.woken();
+                    }
                 }
             }
         }
@@ -308,6 +312,8 @@ impl Writer {
                 self.line_ends.push(self.line.buf.len());
             }
             ring.consumer.advance();
+            // A late ring holds one record: done with it.
+            ring.late_producer = None;
             self.formatting = None;
             records += 1;
             if self.line.buf.len() >= BATCH_BYTES {
