@@ -1,11 +1,17 @@
 //! Timestamps: a raw counter read on the hot thread, wall-clock time on the
 //! writer.
 //!
-//! The hot path calls [`Clock::raw`], which is `quanta`'s raw reading: the
-//! TSC (`rdtsc`) on x86_64 when quanta finds it invariant, the system counter
-//! on aarch64, and `clock_gettime(CLOCK_MONOTONIC)` elsewhere or when the TSC
-//! is not trustworthy. Readings are comparable across threads, so the writer
-//! can merge rings by them.
+//! The hot path calls [`Clock::write_raw`], which reads the same counter as
+//! `quanta`'s raw reading: the TSC on x86_64 when quanta finds it invariant
+//! (read inline with `rdtscp`), the system counter on aarch64, and
+//! `clock_gettime(CLOCK_MONOTONIC)` elsewhere or when the TSC is not
+//! trustworthy. Readings are comparable across threads, so the writer can
+//! merge rings by them.
+//!
+//! Every reading is taken after the loads that precede it in program order,
+//! in the compiler and in the CPU. That is what makes the merge exact for
+//! causally ordered lines: when thread B logs after seeing a flag that
+//! thread A set after logging, B's reading is later than A's.
 //!
 //! The writer converts a reading to UTC with one anchor taken when the logger
 //! is built: `(raw, SystemTime::now())`. Later wall-clock steps (NTP
@@ -78,6 +84,11 @@ impl Clock {
     /// A raw reading: a few instructions, no system call on x86_64 with an
     /// invariant TSC.
     ///
+    /// The reading is taken after every memory read that precedes it in
+    /// program order (see [`write_raw`](Self::write_raw)), so it is later
+    /// than anything another thread did before a store this thread has
+    /// already seen.
+    ///
     /// # Examples
     ///
     /// ```
@@ -89,11 +100,11 @@ impl Clock {
     pub fn raw(&self) -> u64 {
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
         if self.tsc {
-            // SAFETY: `rdtsc` exists on every x86_64 CPU; this is exactly
-            // what quanta's raw reading does in TSC mode.
-            return unsafe { core::arch::x86_64::_rdtsc() };
+            // SAFETY: `tsc` is set only when CPUID reports `rdtscp`.
+            let (low, high) = unsafe { rdtscp() };
+            return u64::from(high) << 32 | u64::from(low);
         }
-        self.inner.raw()
+        fallback_raw(&self.inner)
     }
 
     /// A raw reading that is not reordered with the memory accesses around
@@ -111,7 +122,9 @@ impl Clock {
         if self.tsc {
             use core::arch::x86_64::{_mm_lfence, _rdtsc};
             // SAFETY: `lfence` (SSE2, checked by the cfg) and `rdtsc` exist
-            // on every x86_64 CPU and touch no memory.
+            // on every x86_64 CPU and touch no memory. The second `lfence`
+            // keeps the loads that follow (the writer's ring snapshots) from
+            // executing before the counter is read.
             return unsafe {
                 _mm_lfence();
                 let now = _rdtsc();
@@ -119,13 +132,23 @@ impl Clock {
                 now
             };
         }
-        self.inner.raw()
+        fallback_raw(&self.inner)
     }
 
     /// Writes a raw reading (as a native-endian `u64`) to `dst`.
     ///
-    /// Same value as [`raw`](Self::raw); on x86_64 the two halves `rdtsc`
+    /// Same value as [`raw`](Self::raw); on x86_64 the two halves `rdtscp`
     /// returns are stored as they are, which saves merging them.
+    ///
+    /// The reading is ordered after the memory reads before it: `rdtscp`
+    /// waits until every earlier instruction has executed and every
+    /// earlier load is globally visible (a plain `rdtsc` may execute before
+    /// an earlier load, such as the one that saw another thread's signal,
+    /// and stamp a line earlier than the line that caused it), and the
+    /// compiler may not move it above earlier memory accesses either. It
+    /// costs no more instructions than `rdtsc`. Stores after it become
+    /// visible only after it has executed, as every store on x86_64 waits
+    /// for the instructions before it to retire.
     ///
     /// # Safety
     ///
@@ -134,12 +157,8 @@ impl Clock {
     pub unsafe fn write_raw(&self, dst: *mut u8) {
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
         if self.tsc {
-            let (low, high): (u32, u32);
-            // SAFETY: `rdtsc` exists on every x86_64 CPU; it only writes
-            // eax and edx and touches no memory.
-            unsafe {
-                core::arch::asm!("rdtsc", out("eax") low, out("edx") high, options(nomem, nostack, preserves_flags));
-            }
+            // SAFETY: `tsc` is set only when CPUID reports `rdtscp`.
+            let (low, high) = unsafe { rdtscp() };
             // SAFETY: the caller guarantees 8 writable bytes; x86_64 is
             // little-endian, so low then high is the u64's layout.
             unsafe {
@@ -149,7 +168,7 @@ impl Clock {
             return;
         }
         // SAFETY: the caller guarantees 8 writable bytes.
-        unsafe { dst.cast::<u64>().write_unaligned(self.inner.raw()) }
+        unsafe { dst.cast::<u64>().write_unaligned(fallback_raw(&self.inner)) }
     }
 
     /// Nanoseconds since the Unix epoch for a raw reading.
@@ -173,6 +192,55 @@ impl Clock {
         };
         self.anchor_unix_nanos.saturating_add(since_anchor)
     }
+}
+
+/// Reads the TSC with `rdtscp`: `(low, high)` halves of the counter.
+///
+/// `rdtscp` reads the same counter as `rdtsc` (quanta's TSC reading), but
+/// only once every earlier instruction has executed and every earlier load
+/// is globally visible. The `asm!` is not `nomem`, so the compiler treats
+/// it as a memory access and keeps it below earlier loads (an Acquire load
+/// keeps every later memory access below it).
+///
+/// # Safety
+///
+/// The CPU must support `rdtscp` (CPUID 8000_0001h EDX bit 27).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+unsafe fn rdtscp() -> (u32, u32) {
+    let (low, high): (u32, u32);
+    // SAFETY: the caller guarantees `rdtscp` exists; it writes eax, edx
+    // and ecx (the TSC_AUX value, unused) and no memory.
+    unsafe {
+        core::arch::asm!(
+            "rdtscp",
+            out("eax") low,
+            out("edx") high,
+            out("ecx") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    (low, high)
+}
+
+/// quanta's raw reading, when the TSC is not read inline: the system
+/// counter on aarch64, `clock_gettime(CLOCK_MONOTONIC)` elsewhere.
+///
+/// Ordered after earlier loads like the TSC reading: `clock_gettime` is a
+/// vDSO call or a system call, opaque to the compiler, and the vDSO reads
+/// the TSC with `lfence; rdtsc` or `rdtscp` (the kernel's
+/// `rdtsc_ordered`). On aarch64 quanta reads `cntvct_el0` with a bare
+/// `mrs`, which may be read speculatively before an earlier load; an `isb`
+/// first prevents that (the Arm ARM's recipe for reading the counter after
+/// a signal read from memory).
+#[inline(always)]
+fn fallback_raw(inner: &quanta::Clock) -> u64 {
+    #[cfg(target_arch = "aarch64")]
+    // SAFETY: `isb` has no operands and touches no memory or flags.
+    unsafe {
+        core::arch::asm!("isb", options(nostack, preserves_flags));
+    }
+    inner.raw()
 }
 
 /// Whether `quanta::Clock::new` chose the TSC: it does exactly when CPUID

@@ -35,6 +35,27 @@
 //! hot path. The price is virtual memory for the spill half, which is only
 //! touched by records that straddle the wrap point.
 //!
+//! # Memory
+//!
+//! The buffer is not initialised: every byte the consumer reads (a frame
+//! header, a payload) was written by the producer first and published by
+//! its Release store of `tail`; frame padding is never read. Buffers of
+//! 16 KiB or more are mapped from the kernel (private anonymous `mmap` on
+//! Linux, Android, Apple systems, the BSDs and Solaris/illumos), whose
+//! pages become resident only when first written; smaller ones, and all of
+//! them on other targets or under loom, come from the global allocator. So
+//! a ring of `capacity` bytes keeps about `capacity` bytes resident: its
+//! first half, plus the pages of the spill half that straddling records
+//! have written (no more than the longest such record).
+//!
+//! [`ring`] writes one byte to each page of the first 1 MiB of the first
+//! half, so that the producer's first lap over them takes no page faults on
+//! the hot path. The rest of a larger ring becomes resident as the producer
+//! first reaches it, one page fault per 4 KiB page, once (about 2 µs each
+//! on the VM where llt is measured; touching the first MiB takes about
+//! 0.5 ms there), so creating a huge ring stays cheap: at
+//! [`MAX_CAPACITY`], 1 MiB is touched, not 2 GiB.
+//!
 //! # Framing
 //!
 //! Each record is an 8-byte frame header (the payload length as a `u64`)
@@ -60,8 +81,19 @@ pub const FRAME_ALIGN: usize = 8;
 /// Smallest ring capacity in bytes.
 pub const MIN_CAPACITY: usize = 64;
 
-/// Largest ring capacity in bytes (1 GiB; the buffer takes twice that).
+/// Largest ring capacity in bytes (1 GiB; the buffer takes twice that
+/// in virtual memory, see the module docs on memory).
 pub const MAX_CAPACITY: usize = 1 << 30;
+
+/// Buffers (`2 * capacity` bytes) at least this long are mapped from the
+/// kernel where `mmap` is available; smaller ones come from the allocator.
+const MAP_MIN_LEN: usize = 16 * 1024;
+
+/// At most this many bytes of a new ring are touched when it is created.
+const PREFAULT_MAX: usize = 1 << 20;
+
+/// Step of [`prefault`]: the smallest page size of the supported targets.
+const PAGE: usize = 4096;
 
 /// Bytes a record with a payload of `payload_len` bytes takes in the ring.
 ///
@@ -125,29 +157,27 @@ struct Shared {
     /// [`Consumer::with_producer_thread`]): [`ATTACHED`], [`IN_USE`] or
     /// [`DETACHED`].
     attachment: AtomicU8,
-    /// Start of the buffer, `2 * capacity` bytes, aligned to 128.
+    /// Start of the buffer, `2 * capacity` bytes, not initialised; aligned
+    /// to 128 (to a page if mapped, see [`allocate`]).
     buf: NonNull<u8>,
     /// Power of two in `MIN_CAPACITY ..= MAX_CAPACITY`.
     capacity: usize,
     tracker: AccessTracker,
 }
 
-// SAFETY: `buf` is an exclusively owned heap allocation. The producer writes
-// only the bytes in `tail .. head + capacity` (free space) and the consumer
-// reads only `head .. tail` (published records); the protocol on `head` and
-// `tail` (Release stores, Acquire loads) keeps the two regions disjoint and
-// orders every write before the matching read, so sharing `Shared` between
-// the two threads cannot race. `ProducerSide::limit` is only accessed by the
-// single producer (a `Producer`'s owner, see `ProducerSlot::push_with`).
+// SAFETY: `buf` is an exclusively owned allocation or mapping. The
+// producer writes only the bytes in `tail .. head + capacity` (free space)
+// and the consumer reads only `head .. tail` (published records); the
+// protocol on `head` and `tail` (Release stores, Acquire loads) keeps the
+// two regions disjoint and orders every write before the matching read, so
+// sharing `Shared` between the two threads cannot race.
+// `ProducerSide::limit` is only accessed by the single producer (a
+// `Producer`'s owner, see `ProducerSlot::push_with`).
 unsafe impl Send for Shared {}
 // SAFETY: see `Send` above; all other fields are atomics or immutable.
 unsafe impl Sync for Shared {}
 
 impl Shared {
-    fn layout(capacity: usize) -> Layout {
-        Layout::from_size_align(2 * capacity, 128).expect("capacity is bounded by MAX_CAPACITY")
-    }
-
     #[inline(always)]
     fn mask(&self) -> usize {
         self.capacity - 1
@@ -161,11 +191,141 @@ impl Shared {
 
 impl Drop for Shared {
     fn drop(&mut self) {
-        // SAFETY: `buf` was allocated in `ring()` with exactly this layout and
-        // is freed only here, once, when the last of producer and consumer
-        // lets go of the shared state.
-        unsafe { alloc::dealloc(self.buf.as_ptr(), Self::layout(self.capacity)) }
+        // SAFETY: `buf` was allocated in `ring()` by `allocate` with this
+        // length and is freed only here, once, when the last of producer
+        // and consumer lets go of the shared state.
+        unsafe { free(self.buf, 2 * self.capacity) }
     }
+}
+
+// === Buffer allocation ===
+
+/// Layout of a buffer of `len` bytes from the allocator.
+fn buffer_layout(len: usize) -> Layout {
+    Layout::from_size_align(len, 128).expect("capacity is bounded by MAX_CAPACITY")
+}
+
+/// Whether a buffer of `len` bytes is mapped rather than allocated.
+fn is_mapped(len: usize) -> bool {
+    map::AVAILABLE && len >= MAP_MIN_LEN
+}
+
+/// A new, uninitialised buffer of `len` bytes, aligned to 128 (see the
+/// module docs on memory). Aborts like `alloc` if memory is exhausted.
+fn allocate(len: usize) -> NonNull<u8> {
+    if is_mapped(len) {
+        return map::map(len).unwrap_or_else(|| alloc::handle_alloc_error(buffer_layout(len)));
+    }
+    let layout = buffer_layout(len);
+    // SAFETY: the layout has a non-zero size (at least 2 * MIN_CAPACITY).
+    let raw = unsafe { alloc::alloc(layout) };
+    NonNull::new(raw).unwrap_or_else(|| alloc::handle_alloc_error(layout))
+}
+
+/// Frees a buffer.
+///
+/// # Safety
+///
+/// `buf` must come from [`allocate`]`(len)`, and is not used again.
+unsafe fn free(buf: NonNull<u8>, len: usize) {
+    if is_mapped(len) {
+        // SAFETY: forwarded: `allocate(len)` mapped it.
+        unsafe { map::unmap(buf, len) };
+    } else {
+        // SAFETY: forwarded: `allocate(len)` allocated it with this layout.
+        unsafe { alloc::dealloc(buf.as_ptr(), buffer_layout(len)) }
+    }
+}
+
+/// Private anonymous mappings, whose pages the kernel zero-fills on first
+/// touch (so untouched pages are not resident).
+#[cfg(all(
+    not(loom),
+    any(
+        target_os = "linux",
+        target_os = "android",
+        target_vendor = "apple",
+        target_os = "freebsd",
+        target_os = "dragonfly",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "solaris",
+        target_os = "illumos",
+    )
+))]
+mod map {
+    use std::ptr::{self, NonNull};
+
+    /// Whether buffers can be mapped on this target.
+    pub(super) const AVAILABLE: bool = true;
+
+    /// Maps `len` bytes of fresh memory, page aligned; `None` if the kernel
+    /// refuses.
+    pub(super) fn map(len: usize) -> Option<NonNull<u8>> {
+        // SAFETY: a new private anonymous mapping at an address the kernel
+        // chooses: it aliases no existing memory.
+        let addr = unsafe {
+            libc::mmap(
+                ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if addr == libc::MAP_FAILED {
+            return None;
+        }
+        NonNull::new(addr.cast())
+    }
+
+    /// Unmaps a buffer.
+    ///
+    /// # Safety
+    ///
+    /// `buf` must come from [`map`]`(len)`, and is not used again.
+    pub(super) unsafe fn unmap(buf: NonNull<u8>, len: usize) {
+        // SAFETY: the caller's contract: exactly a mapping of ours, unused
+        // from now on. It cannot fail for a whole mapping we made.
+        let result = unsafe { libc::munmap(buf.as_ptr().cast(), len) };
+        debug_assert_eq!(result, 0, "munmap of a ring buffer failed");
+    }
+}
+
+/// No mappings here (or under loom, which models the ring with small
+/// buffers): every buffer comes from the allocator.
+#[cfg(not(all(
+    not(loom),
+    any(
+        target_os = "linux",
+        target_os = "android",
+        target_vendor = "apple",
+        target_os = "freebsd",
+        target_os = "dragonfly",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "solaris",
+        target_os = "illumos",
+    )
+)))]
+mod map {
+    use std::ptr::NonNull;
+
+    /// Whether buffers can be mapped on this target.
+    pub(super) const AVAILABLE: bool = false;
+
+    /// Never called: [`AVAILABLE`] is false.
+    pub(super) fn map(_len: usize) -> Option<NonNull<u8>> {
+        None
+    }
+
+    /// Never called: [`AVAILABLE`] is false.
+    ///
+    /// # Safety
+    ///
+    /// None needed; it does nothing.
+    pub(super) unsafe fn unmap(_buf: NonNull<u8>, _len: usize) {}
 }
 
 /// Why a record was not pushed.
@@ -190,6 +350,10 @@ impl std::error::Error for PushError {}
 
 /// Creates a ring of `capacity` bytes and returns its two ends.
 ///
+/// The buffer takes `2 * capacity` bytes of address space, of which at most
+/// `min(capacity, 1 MiB)` is made resident here and about `capacity` ever
+/// (see the module docs on memory).
+///
 /// # Panics
 ///
 /// If `capacity` is not a power of two in [`MIN_CAPACITY`]` ..= `[`MAX_CAPACITY`]
@@ -208,12 +372,7 @@ pub fn ring(capacity: usize) -> (Producer, Consumer) {
         capacity.is_power_of_two() && (MIN_CAPACITY..=MAX_CAPACITY).contains(&capacity),
         "ring capacity must be a power of two in {MIN_CAPACITY}..={MAX_CAPACITY}, got {capacity}"
     );
-    let layout = Shared::layout(capacity);
-    // SAFETY: the layout has a non-zero size (at least 2 * MIN_CAPACITY).
-    let raw = unsafe { alloc::alloc_zeroed(layout) };
-    let Some(buf) = NonNull::new(raw) else {
-        alloc::handle_alloc_error(layout)
-    };
+    let buf = allocate(2 * capacity);
     prefault(buf, capacity);
     let shared = Arc::new(Shared {
         head: CachePadded(AtomicUsize::new(0)),
@@ -242,14 +401,15 @@ pub fn ring(capacity: usize) -> (Producer, Consumer) {
     (producer, consumer)
 }
 
-/// Touches every page of the first half of the buffer, so that the first lap
-/// of the producer does not take page faults on the hot path.
+/// Writes a byte to every page of the first [`PREFAULT_MAX`] bytes of the
+/// buffer's first half, so that the producer's first lap over them takes
+/// no page faults on the hot path (see the module docs on memory).
 fn prefault(buf: NonNull<u8>, capacity: usize) {
-    const PAGE: usize = 4096;
-    for offset in (0..capacity).step_by(PAGE) {
-        // SAFETY: `offset < capacity <= 2 * capacity`, inside the allocation,
-        // which no other thread can see yet. The volatile write of the zero
-        // that is already there forces the page to be mapped.
+    for offset in (0..capacity.min(PREFAULT_MAX)).step_by(PAGE) {
+        // SAFETY: `offset < capacity`, inside the buffer, which no other
+        // thread can see yet. The value does not matter (the producer
+        // writes every byte before it is read); the volatile write cannot
+        // be optimised away, so it makes the page resident.
         unsafe { buf.as_ptr().add(offset).write_volatile(0) }
     }
 }
