@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side comparison of llt with other Rust loggers (the bench-peers/
-# package; methods in shared/BENCHMARKS.md and bench-peers/src/lib.rs).
+# package; methods in docs/benchmarks.md and bench-peers/src/lib.rs).
 #
 # Builds bench-peers in release, runs one bench binary per logger, one after
 # the other (each prints one JSON line), and writes
@@ -16,7 +16,8 @@
 #                   valgrind; about 1 minute more)
 #   --only          only these messages (seed, staticString, singleInteger, twoIntegers,
 #                   singleDouble, complexFormat, stringConcat)
-#   --peers         only these loggers, in the order given (default: llt first, then the ten peers)
+#   --peers         only these loggers, in the order given (default: every logger of the PEERS
+#                   table in bench-peers/src/peers.rs, llt first; the report names those left out)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -25,13 +26,14 @@ start=$(date +%s)
 mode=--quick
 instructions=0
 only=()
-peers=(llt llt_orig inqjet quicklog low_latency_log ftlog fast_log tracing slog spdlog logforth)
+peers=()
+peers_opt=
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick | --full) mode=$1 ;;
     --instructions) instructions=1 ;;
     --only) only=(--only "$2"); shift ;;
-    --peers) IFS=, read -r -a peers <<<"$2"; shift ;;
+    --peers) IFS=, read -r -a peers <<<"$2"; peers_opt=" --peers $2"; shift ;;
     -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -52,6 +54,8 @@ exes=$(cargo bench --manifest-path "$manifest" --no-run --message-format=json 2>
   | grep '"kind":\["bench"\]' | grep '"executable":"/' \
   | sed -E 's/.*"target":\{[^}]*"name":"([^"]+)".*"executable":"([^"]+)".*/\1 \2/')
 target_dir=$(dirname "$(dirname "$(echo "$exes" | head -1 | cut -d' ' -f2)")")
+# The loggers, from the one table of peers (the report checks the results against it).
+[ ${#peers[@]} -gt 0 ] || read -r -a peers <<<"$("$target_dir/instr" --list)"
 built=$(date +%s)
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -106,7 +110,7 @@ fi
 end=$(date +%s)
 {
   echo "date:        $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "command:     scripts/compare.sh $mode${only:+ ${only[*]}}$([ "$instructions" = 1 ] && echo ' --instructions')"
+  echo "command:     scripts/compare.sh $mode${only:+ ${only[*]}}$peers_opt$([ "$instructions" = 1 ] && echo ' --instructions')"
   echo "commit:      $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet 2>/dev/null || echo ' (work tree has changes)')"
   echo "rustc:       $(rustc --version)"
   echo "machine:     $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -r)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Instructions per log call on the producer thread (BENCHMARKS.md method 4).
+# Instructions per log call on the producer thread (docs/benchmarks.md, method 4).
 # Runs benches/instructions.rs under callgrind with N and 2N calls and prints
 # (Ir(2N) - Ir(N)) / N for the main thread. Deterministic: no timing involved.
 #

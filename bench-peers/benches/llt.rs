@@ -8,6 +8,8 @@
 //! back while the writer drains concurrently (llt has no way to pause its
 //! writer), then calls `flush()`. Reported:
 //!
+//! Fields of [`WriterSink`]:
+//!
 //! * `end_to_end_per_s` = M / (first log .. flush returned);
 //! * `backlog_per_s` = (M - lines the writer had written when the producer
 //!   finished) / (producer finished .. flush returned): the writer alone
@@ -20,9 +22,9 @@ use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use llt_bench_peers::{Run, for_each_message, peers::Llt};
+use llt_bench_peers::results::{WriterResults, WriterRun, WriterSink};
+use llt_bench_peers::{Opts, Run, for_each_message, peers::Llt};
 use llt_rs::Logger;
-use serde_json::{Value, json};
 
 /// Messages per writer-throughput run.
 const WRITER_M: u64 = 2_000_000;
@@ -31,7 +33,7 @@ struct WriterBench {
     null: Logger,
     file: Logger,
     file_path: PathBuf,
-    runs: Vec<Value>,
+    runs: Vec<WriterRun>,
 }
 
 impl WriterBench {
@@ -72,15 +74,18 @@ impl WriterBench {
         }
         eprintln!(
             "[llt] writer {name}: /dev/null {:.2} M lines/s (backlog), file {:.2} M lines/s (backlog)",
-            to_null["backlog_per_s"].as_f64().unwrap_or(0.0) / 1e6,
-            file["backlog_per_s"].as_f64().unwrap_or(0.0) / 1e6
+            to_null.backlog_per_s / 1e6,
+            file.backlog_per_s / 1e6
         );
-        self.runs
-            .push(json!({ "name": name, "dev_null": to_null, "file": file }));
+        self.runs.push(WriterRun {
+            name: name.to_owned(),
+            dev_null: to_null,
+            file,
+        });
     }
 }
 
-fn run_one<F: Fn(u64)>(logger: &Logger, f: &F) -> Value {
+fn run_one<F: Fn(u64)>(logger: &Logger, f: &F) -> WriterSink {
     // Warm-up (and this thread's ring for the logger, on first use).
     for k in 0..10_000 {
         f(k);
@@ -99,18 +104,18 @@ fn run_one<F: Fn(u64)>(logger: &Logger, f: &F) -> Value {
     let written = s1.written - s0.written;
     let dropped = s1.dropped - s0.dropped;
     let wait = (t_end - t_prod).as_secs_f64();
-    json!({
-        "m": WRITER_M,
-        "written": written,
-        "dropped": dropped,
-        "guard_ok": written + dropped == WRITER_M && s1.lines_lost == s0.lines_lost,
-        "producer_secs": (t_prod - t0).as_secs_f64(),
-        "flush_wait_secs": wait,
-        "written_when_producer_done": written_at_prod,
-        "end_to_end_per_s": WRITER_M as f64 / (t_end - t0).as_secs_f64(),
-        "backlog_per_s": (WRITER_M - written_at_prod) as f64 / wait,
-        "m_over_flush_wait_per_s": WRITER_M as f64 / wait,
-    })
+    WriterSink {
+        m: WRITER_M,
+        written,
+        dropped,
+        guard_ok: written + dropped == WRITER_M && s1.lines_lost == s0.lines_lost,
+        producer_secs: (t_prod - t0).as_secs_f64(),
+        flush_wait_secs: wait,
+        written_when_producer_done: written_at_prod,
+        end_to_end_per_s: WRITER_M as f64 / (t_end - t0).as_secs_f64(),
+        backlog_per_s: (WRITER_M - written_at_prod) as f64 / wait,
+        m_over_flush_wait_per_s: WRITER_M as f64 / wait,
+    }
 }
 
 fn main() {
@@ -119,7 +124,7 @@ fn main() {
     let c = Llt::new(&sink, run.opts.throughput_m());
     let writer = !run.opts.no_writer;
     let dir = run.dir().to_owned();
-    let only = run.opts.only.clone();
+    let opts = run.opts.clone();
     let mut h = run.harness(&c, &sink);
     let logger = &c.logger;
     let tp = &c.tp;
@@ -149,31 +154,28 @@ fn main() {
             };
         }
         let mut filtered = Filtered {
-            only: &only,
+            opts: &opts,
             inner: &mut w,
         };
         for_each_message!(filtered, lg_null, lg_file);
-        h.extra(
-            "writer",
-            json!({
-                "m": WRITER_M,
-                "line_format": "default (RFC 3339 UTC us + level + message)",
-                "runs": w.runs,
-            }),
-        );
+        h.writer_results(WriterResults {
+            m: WRITER_M,
+            line_format: "default (RFC 3339 UTC us + level + message)".into(),
+            runs: w.runs,
+        });
     }
     h.finish();
 }
 
 /// Applies `--only` to the writer bench.
 struct Filtered<'a> {
-    only: &'a [String],
+    opts: &'a Opts,
     inner: &'a mut WriterBench,
 }
 
 impl Filtered<'_> {
     fn message<F: Fn(u64), G: Fn(u64)>(&mut self, name: &str, f: F, g: G) {
-        if self.only.is_empty() || self.only.iter().any(|o| o == name) {
+        if self.opts.selected(name) {
             self.inner.message(name, f, g);
         }
     }

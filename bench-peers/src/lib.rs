@@ -3,8 +3,10 @@
 //! Every logger is wrapped in a [`Contender`] (see [`peers`]) and measured by
 //! the same [`Harness`], in a process of its own (one bench binary per
 //! logger, because several install process-global loggers). Each binary
-//! prints one JSON line; `src/bin/report.rs` turns the lines into tables and
-//! a chart. The methods are those of `shared/BENCHMARKS.md`:
+//! prints its [`LoggerResults`] as one JSON line; `src/bin/report.rs` parses
+//! the lines back into the same types and turns them into tables and a
+//! chart. The messages are written once, in [`messages`]. The methods
+//! are those of `docs/benchmarks.md`:
 //!
 //! * **per call** (NanoLog): timer cost measured first, then 100,000
 //!   iterations of `t0; log; t1; spin 100-200 ns`; percentiles of
@@ -23,7 +25,9 @@
 //! per-call method, before the logger is set up.
 
 pub mod floor;
+pub mod messages;
 pub mod peers;
+pub mod results;
 pub mod timer;
 
 use std::fs::File;
@@ -32,8 +36,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
+pub use crate::messages::{MESSAGES, Message, coordinator};
+use crate::results::{
+    Batch, DropCount, Extra, FloorResults, Guard, MessageResults, PerCall, Phase, RunSpread,
+    Throughput, WriterResults,
+};
+pub use crate::results::{LoggerResults, Percentiles};
 use crate::timer::{Clock, XorShift};
 
 /// Iterations of the per-call method.
@@ -50,7 +60,8 @@ pub const THROUGHPUT_REPS: u64 = 3;
 pub const BATCH_CALLS: u64 = 20;
 
 /// How long a run is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// 500 batch samples per thread, M = 200,000 for throughput.
     Quick,
@@ -75,8 +86,8 @@ pub struct Opts {
 
 impl Opts {
     /// Parses `--quick`, `--full`, `--only a,b`, `--no-batch`, `--no-writer`,
-    /// `--keep`;
-    /// ignores anything else (cargo passes `--bench`).
+    /// `--keep`; ignores anything else (cargo passes `--bench`). Exits with
+    /// status 2 when `--only` names a message that is not in [`MESSAGES`].
     pub fn from_args() -> Opts {
         let mut opts = Opts {
             mode: Mode::Quick,
@@ -101,6 +112,14 @@ impl Opts {
                 _ => {}
             }
         }
+        if let Some(unknown) = opts.only.iter().find(|o| messages::message(o).is_none()) {
+            let names: Vec<&str> = MESSAGES.iter().map(|m| m.name).collect();
+            eprintln!(
+                "--only: no message is called {unknown:?}; the messages are {}",
+                names.join(",")
+            );
+            std::process::exit(2);
+        }
         opts
     }
 
@@ -120,7 +139,8 @@ impl Opts {
         }
     }
 
-    fn selected(&self, name: &str) -> bool {
+    /// Whether message `name` is to be measured.
+    pub fn selected(&self, name: &str) -> bool {
         self.only.is_empty() || self.only.iter().any(|o| o == name)
     }
 }
@@ -180,102 +200,6 @@ pub trait Contender: Sync {
     }
 }
 
-/// Percentiles of a set of samples, in nanoseconds.
-#[derive(Debug, Clone, Copy)]
-pub struct Percentiles {
-    /// Median.
-    pub p50: f64,
-    /// 90th percentile.
-    pub p90: f64,
-    /// 99th.
-    pub p99: f64,
-    /// 99.9th.
-    pub p999: f64,
-    /// 99.99th.
-    pub p9999: f64,
-    /// Largest sample.
-    pub max: f64,
-    /// Mean.
-    pub mean: f64,
-    /// Mean of the samples up to the 99th percentile: with a TSC that
-    /// advances in ~10 ns steps the percentiles are multiples of the step,
-    /// while this mean resolves differences below it (the random spin
-    /// between calls randomises the phase).
-    pub tmean: f64,
-    /// Number of samples.
-    pub n: usize,
-}
-
-impl Percentiles {
-    /// Nearest-rank percentiles of `ns` (sorted in place).
-    pub fn of(ns: &mut [f64]) -> Percentiles {
-        ns.sort_unstable_by(f64::total_cmp);
-        let n = ns.len();
-        let at = |p: f64| -> f64 {
-            if n == 0 {
-                return f64::NAN;
-            }
-            let rank = (p * n as f64).ceil() as usize;
-            ns[rank.clamp(1, n) - 1]
-        };
-        Percentiles {
-            p50: at(0.50),
-            p90: at(0.90),
-            p99: at(0.99),
-            p999: at(0.999),
-            p9999: at(0.9999),
-            max: ns.last().copied().unwrap_or(f64::NAN),
-            mean: ns.iter().sum::<f64>() / n.max(1) as f64,
-            tmean: {
-                let kept = &ns[..(n * 99 / 100).max(1).min(n)];
-                kept.iter().sum::<f64>() / kept.len().max(1) as f64
-            },
-            n,
-        }
-    }
-
-    /// Each figure the median of the runs' figures; `n` the total count.
-    pub fn median_of(runs: &[Percentiles]) -> Percentiles {
-        let med = |get: fn(&Percentiles) -> f64| {
-            let mut v: Vec<f64> = runs.iter().map(get).collect();
-            v.sort_by(f64::total_cmp);
-            v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
-        };
-        Percentiles {
-            p50: med(|p| p.p50),
-            p90: med(|p| p.p90),
-            p99: med(|p| p.p99),
-            p999: med(|p| p.p999),
-            p9999: med(|p| p.p9999),
-            max: med(|p| p.max),
-            mean: med(|p| p.mean),
-            tmean: med(|p| p.tmean),
-            n: runs.iter().map(|p| p.n).sum(),
-        }
-    }
-
-    /// The runs' p50, p99.9 and max, as JSON arrays (`*_runs`).
-    pub fn reps_json(runs: &[Percentiles]) -> Value {
-        let r = |x: f64| (x * 10.0).round() / 10.0;
-        json!({
-            "runs": runs.len(),
-            "p50_runs": runs.iter().map(|p| r(p.p50)).collect::<Vec<_>>(),
-            "p999_runs": runs.iter().map(|p| r(p.p999)).collect::<Vec<_>>(),
-            "max_runs": runs.iter().map(|p| r(p.max)).collect::<Vec<_>>(),
-        })
-    }
-
-    /// As JSON, rounded to 0.1 ns.
-    pub fn json(&self) -> Value {
-        let r = |x: f64| (x * 10.0).round() / 10.0;
-        json!({
-            "p50": r(self.p50), "p90": r(self.p90), "p99": r(self.p99),
-            "p999": r(self.p999), "p9999": r(self.p9999), "max": r(self.max),
-            "mean": r(self.mean), "tmean": (self.tmean * 100.0).round() / 100.0, "n": self.n,
-        })
-    }
-}
-
 /// Counts the lines of a file as it grows (reads only the new bytes).
 #[derive(Debug)]
 pub struct LineCounter {
@@ -324,8 +248,9 @@ pub struct Check {
     pub lines: u64,
     /// Dropped so far (the logger's counter, or `logged - lines`).
     pub dropped: u64,
-    /// Whether `dropped` had to be inferred from the line count.
-    pub inferred: bool,
+    /// Whether `dropped` is the logger's counter or inferred from the line
+    /// count.
+    pub drop_count: DropCount,
     /// When the last line was seen (or the blocking flush returned).
     pub done: Instant,
 }
@@ -412,7 +337,7 @@ impl Run {
             logged: 0,
             last: None,
             messages: Vec::new(),
-            extra: serde_json::Map::new(),
+            extra: Extra::default(),
             guard_failures: 0,
             prefaulted: false,
             prefaulted_tp: false,
@@ -502,8 +427,8 @@ pub struct Harness<'c, C: Contender> {
     counter: LineCounter,
     logged: u64,
     last: Option<Check>,
-    messages: Vec<Value>,
-    extra: serde_json::Map<String, Value>,
+    messages: Vec<MessageResults>,
+    extra: Extra,
     guard_failures: u32,
     prefaulted: bool,
     prefaulted_tp: bool,
@@ -521,9 +446,9 @@ impl<C: Contender> Harness<'_, C> {
         self.run.clock
     }
 
-    /// Adds a key to the JSON line (llt's writer throughput).
-    pub fn extra(&mut self, key: &str, value: Value) {
-        self.extra.insert(key.to_owned(), value);
+    /// Adds llt's writer throughput to the results.
+    pub fn writer_results(&mut self, writer: WriterResults) {
+        self.extra.writer = Some(writer);
     }
 
     /// Flushes, waits for the lines, and checks the guard.
@@ -561,7 +486,11 @@ impl<C: Contender> Harness<'_, C> {
             logged: self.logged,
             lines,
             dropped,
-            inferred: counted.is_none(),
+            drop_count: if counted.is_some() {
+                DropCount::Counter
+            } else {
+                DropCount::Inferred
+            },
             done,
         };
         if !check.ok() {
@@ -577,17 +506,15 @@ impl<C: Contender> Harness<'_, C> {
         check
     }
 
-    /// The guard's view of the phase since the previous check, as JSON.
-    fn phase_json(&mut self, check: Check, before: Check) -> Value {
-        let logged = check.logged - before.logged;
-        let dropped = check.dropped.saturating_sub(before.dropped);
-        json!({
-            "logged": logged,
-            "written": check.lines - before.lines,
-            "dropped": dropped,
-            "drop_count": if check.inferred { "inferred from the file's lines" } else { "logger's counter" },
-            "guard_ok": check.ok(),
-        })
+    /// The guard's view of the phase since the previous check.
+    fn phase(check: Check, before: Check) -> Phase {
+        Phase {
+            logged: check.logged - before.logged,
+            written: check.lines - before.lines,
+            dropped: check.dropped.saturating_sub(before.dropped),
+            drop_count: check.drop_count,
+            guard_ok: check.ok(),
+        }
     }
 
     /// Logs `total` messages in chunks of a quarter of the capacity, with a
@@ -626,8 +553,6 @@ impl<C: Contender> Harness<'_, C> {
             self.prefault(&f, n);
             self.last = Some(self.settle());
         }
-        let mut out = serde_json::Map::new();
-        out.insert("name".into(), json!(name));
 
         // (a) per call, NanoLog's method.
         let clock = self.run.clock;
@@ -663,13 +588,15 @@ impl<C: Contender> Harness<'_, C> {
         }
         let check = self.settle();
         let p = Percentiles::median_of(&reps);
-        let mut pc = p.json();
-        merge(&mut pc, Percentiles::reps_json(&reps));
-        merge(&mut pc, self.phase_json(check, before));
-        out.insert("per_call".into(), pc);
+        let per_call = PerCall {
+            stats: p.rounded(),
+            runs: RunSpread::of(&reps),
+            phase: Self::phase(check, before),
+        };
         drop(samples);
 
         // (b) batch, Quill's method: 1 and 2 producer threads.
+        let (mut batch1, mut batch2) = (None, None);
         if !self.run.opts.no_batch {
             let n = self.run.opts.batch_samples();
             let before = self.settle();
@@ -677,20 +604,21 @@ impl<C: Contender> Harness<'_, C> {
             batch_loop(&f, &clock, n, 0, &mut self.rng, &mut s);
             self.logged += n * BATCH_CALLS;
             let check = self.settle();
-            let mut b1 = to_percentiles(&clock, &s, BATCH_CALLS).json();
-            merge(&mut b1, self.phase_json(check, before));
-            out.insert("batch1".into(), b1);
+            batch1 = Some(Batch {
+                stats: to_percentiles(&clock, &s, BATCH_CALLS).rounded(),
+                phase: Self::phase(check, before),
+                thread_prefault: None,
+            });
             if self.c.max_threads() >= 2 {
                 let before = self.settle();
                 let (s, extra_logged) = self.batch_two_threads(&f, n);
                 self.logged += 2 * n * BATCH_CALLS + extra_logged;
                 let check = self.settle();
-                let mut b2 = to_percentiles(&clock, &s, BATCH_CALLS).json();
-                merge(&mut b2, self.phase_json(check, before));
-                merge(&mut b2, json!({ "thread_prefault": extra_logged }));
-                out.insert("batch2".into(), b2);
-            } else {
-                out.insert("batch2".into(), Value::Null);
+                batch2 = Some(Batch {
+                    stats: to_percentiles(&clock, &s, BATCH_CALLS).rounded(),
+                    phase: Self::phase(check, before),
+                    thread_prefault: Some(extra_logged),
+                });
             }
         }
 
@@ -716,23 +644,21 @@ impl<C: Contender> Harness<'_, C> {
             reps.push((check.done.saturating_duration_since(t0), produced));
         }
         let check = self.settle();
-        let phase = self.phase_json(check, before);
-        let written = phase["written"].as_u64().unwrap_or(0);
+        let phase = Self::phase(check, before);
         let mut secs: Vec<f64> = reps.iter().map(|r| r.0.as_secs_f64()).collect();
         secs.sort_by(f64::total_cmp);
         let median = secs[secs.len() / 2];
         let logged = m * THROUGHPUT_REPS;
-        let mut t = json!({
-            "m": m,
-            "reps": THROUGHPUT_REPS,
-            "secs_each": reps.iter().map(|r| r.0.as_secs_f64()).collect::<Vec<_>>(),
-            "producer_secs_each": reps.iter().map(|r| r.1.as_secs_f64()).collect::<Vec<_>>(),
-            "secs": median,
-            "calls_per_s": m as f64 / median,
-            "lines_per_s": written as f64 / logged as f64 * m as f64 / median,
-        });
-        merge(&mut t, phase);
-        out.insert("throughput".into(), t);
+        let throughput = Throughput {
+            m,
+            reps: THROUGHPUT_REPS,
+            secs_each: reps.iter().map(|r| r.0.as_secs_f64()).collect(),
+            producer_secs_each: reps.iter().map(|r| r.1.as_secs_f64()).collect(),
+            secs: median,
+            calls_per_s: m as f64 / median,
+            lines_per_s: phase.written as f64 / logged as f64 * m as f64 / median,
+            phase,
+        };
 
         self.last = Some(self.settle());
         eprintln!(
@@ -741,7 +667,13 @@ impl<C: Contender> Harness<'_, C> {
             p.p999,
             t_msg.elapsed().as_secs_f64()
         );
-        self.messages.push(Value::Object(out));
+        self.messages.push(MessageResults {
+            name: name.to_owned(),
+            per_call,
+            batch1,
+            batch2,
+            throughput,
+        });
     }
 
     fn prefault_tp<G: Fn(u64)>(&mut self, tp: &G, m: u64, total: u64) {
@@ -794,58 +726,53 @@ impl<C: Contender> Harness<'_, C> {
         (samples, pre_done)
     }
 
-    /// Prints the JSON line and removes the temporary directory.
+    /// Prints the results as one JSON line and removes the temporary
+    /// directory.
     pub fn finish(mut self) {
         let check = self.settle();
         let floor = &self.run.floor;
         let clock = self.run.clock;
-        let line = json!({
-            "logger": self.c.name(),
-            "config": self.c.config(),
-            "mode": format!("{:?}", self.run.opts.mode).to_lowercase(),
-            "notes": self.c.notes(),
-            "max_threads": self.c.max_threads(),
-            "ticks_per_ns": clock.ticks_per_ns,
-            "timer_cost_ns": clock.ns(clock.timer_cost),
-            "tsc_step_ns": clock.ns(clock.step as f64),
-            "floor": {
-                "per_call": floor.per_call.json(),
-                "batch1": floor.batch.json(),
-                "ring_full": floor.full,
+        let ok = check.ok() && self.guard_failures == 0;
+        let results = LoggerResults {
+            logger: self.c.name().to_owned(),
+            config: self.c.config(),
+            mode: self.run.opts.mode,
+            notes: self.c.notes(),
+            max_threads: self.c.max_threads(),
+            ticks_per_ns: clock.ticks_per_ns,
+            timer_cost_ns: clock.ns(clock.timer_cost),
+            tsc_step_ns: clock.ns(clock.step as f64),
+            floor: FloorResults {
+                per_call: floor.per_call.rounded(),
+                batch1: floor.batch.rounded(),
+                ring_full: floor.full,
             },
-            "messages": self.messages,
-            "extra": self.extra,
-            "guard": {
-                "logged": check.logged, "lines": check.lines, "dropped": check.dropped,
-                "drop_count": if check.inferred { "inferred from the file's lines" } else { "logger's counter" },
-                "ok": check.ok() && self.guard_failures == 0,
-                "failures": self.guard_failures,
+            messages: std::mem::take(&mut self.messages),
+            extra: std::mem::take(&mut self.extra),
+            guard: Guard {
+                logged: check.logged,
+                lines: check.lines,
+                dropped: check.dropped,
+                drop_count: check.drop_count,
+                ok,
+                failures: self.guard_failures,
             },
-            "secs": self.run.started.elapsed().as_secs_f64(),
-        });
+            secs: self.run.started.elapsed().as_secs_f64(),
+        };
+        let line = serde_json::to_string(&results).expect("results serialise to JSON");
         let _ = writeln!(self.run.out, "{line}");
         let _ = self.run.out.flush();
         eprintln!(
             "[{}] done in {:.1} s (guard {})",
             self.c.name(),
             self.run.started.elapsed().as_secs_f64(),
-            if check.ok() && self.guard_failures == 0 {
-                "ok"
-            } else {
-                "FAILED"
-            }
+            if ok { "ok" } else { "FAILED" }
         );
         if self.run.opts.keep {
             eprintln!("[{}] kept {}", self.c.name(), self.run.dir.display());
         } else {
             let _ = std::fs::remove_dir_all(&self.run.dir);
         }
-    }
-}
-
-fn merge(into: &mut Value, from: Value) {
-    if let (Value::Object(a), Value::Object(b)) = (into, from) {
-        a.extend(b);
     }
 }
 
@@ -893,107 +820,3 @@ fn batch_loop<F: Fn(u64)>(
         clock.spin(spin);
     }
 }
-
-/// The runtime string of the stringConcat message. It is built at run time
-/// and leaked, so it is a `&'static str` that no logger can treat as a
-/// literal (low_latency_log's closures need `'static` arguments).
-pub fn coordinator() -> &'static str {
-    let s: &'static str = Box::leak(
-        std::hint::black_box(String::from("basic+udp:host=192.168.1.140,port=12246"))
-            .into_boxed_str(),
-    );
-    std::hint::black_box(s)
-}
-
-/// Runs [`Harness::message`] for the seed message and the six messages of
-/// BENCHMARKS.md. `$lg` logs with the logger under test, `$tp` with its
-/// throughput logger (pass the same macro twice for every logger but llt).
-/// Both are called like `format!`: `$lg!("fmt {}", arg)`.
-#[macro_export]
-macro_rules! for_each_message {
-    ($h:expr, $lg:ident, $tp:ident) => {{
-        let concat: &'static str = $crate::coordinator();
-        $h.message(
-            "seed",
-            |k: u64| {
-                let i = k as i32;
-                $lg!("[SENSOR] Event ID: {} | Value: {:.4}", i, i as f64 * 1.5)
-            },
-            |k: u64| {
-                let i = k as i32;
-                $tp!("[SENSOR] Event ID: {} | Value: {:.4}", i, i as f64 * 1.5)
-            },
-        );
-        $h.message(
-            "staticString",
-            |_k: u64| $lg!("Starting backup replica garbage collector thread"),
-            |_k: u64| $tp!("Starting backup replica garbage collector thread"),
-        );
-        $h.message(
-            "singleInteger",
-            |_k: u64| $lg!("Backup storage speeds (min): {} MB/s read", 181),
-            |_k: u64| $tp!("Backup storage speeds (min): {} MB/s read", 181),
-        );
-        $h.message(
-            "twoIntegers",
-            |_k: u64| {
-                $lg!(
-                    "buffer has consumed {} bytes of extra storage, current allocation: {} bytes",
-                    1032024,
-                    1016544
-                )
-            },
-            |_k: u64| {
-                $tp!(
-                    "buffer has consumed {} bytes of extra storage, current allocation: {} bytes",
-                    1032024,
-                    1016544
-                )
-            },
-        );
-        $h.message(
-            "singleDouble",
-            |_k: u64| $lg!("Using tombstone ratio balancer with ratio = {:.6}", 0.4),
-            |_k: u64| $tp!("Using tombstone ratio balancer with ratio = {:.6}", 0.4),
-        );
-        $h.message(
-            "complexFormat",
-            |_k: u64| {
-                $lg!(
-                    "Initialized InfUdDriver buffers: {} receive buffers ({} MB), {} transmit buffers ({} MB), took {:.1} ms",
-                    50000,
-                    97,
-                    50,
-                    0,
-                    26.2
-                )
-            },
-            |_k: u64| {
-                $tp!(
-                    "Initialized InfUdDriver buffers: {} receive buffers ({} MB), {} transmit buffers ({} MB), took {:.1} ms",
-                    50000,
-                    97,
-                    50,
-                    0,
-                    26.2
-                )
-            },
-        );
-        $h.message(
-            "stringConcat",
-            |_k: u64| $lg!("Opened session with coordinator at {}", concat),
-            |_k: u64| $tp!("Opened session with coordinator at {}", concat),
-        );
-    }};
-}
-
-/// The message names, in report order.
-pub const MESSAGES: [&str; 7] = [
-    "seed",
-    "staticString",
-    "singleInteger",
-    "twoIntegers",
-    "singleDouble",
-    "complexFormat",
-    "stringConcat",
-];

@@ -18,6 +18,24 @@ use std::time::{Duration, SystemTime};
 
 use crate::{Contender, FlushKind};
 
+/// Every logger compared, in the order they run and are reported: each is
+/// the name of a bench binary (`benches/<name>.rs`), of its [`Contender`],
+/// of its results, and an argument of `src/bin/instr.rs`. The report names
+/// every logger of this table that has no results.
+pub const PEERS: [&str; 11] = [
+    "llt",
+    "llt_orig",
+    "inqjet",
+    "quicklog",
+    "low_latency_log",
+    "ftlog",
+    "fast_log",
+    "tracing",
+    "slog",
+    "spdlog",
+    "logforth",
+];
+
 /// Capacity of `BufWriter`s around the sink.
 pub const SINK_BUFFER: usize = 64 * 1024;
 /// Queue length (messages) for loggers whose queue counts messages.
@@ -756,5 +774,28 @@ impl Contender for Logforth {
     }
     fn capacity_msgs(&self) -> u64 {
         QUEUE_MSGS as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PEERS;
+
+    /// `PEERS` and the `[[bench]]` targets of Cargo.toml name the same
+    /// loggers, in the same order.
+    #[test]
+    fn every_peer_has_a_bench_binary_and_no_other() {
+        let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+            .expect("read Cargo.toml");
+        let mut benches = Vec::new();
+        let mut in_bench = false;
+        for line in manifest.lines().map(str::trim) {
+            if line.starts_with('[') {
+                in_bench = line == "[[bench]]";
+            } else if in_bench && let Some(name) = line.strip_prefix("name = ") {
+                benches.push(name.trim_matches('"').to_owned());
+            }
+        }
+        assert_eq!(benches, PEERS);
     }
 }

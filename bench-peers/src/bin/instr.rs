@@ -1,10 +1,11 @@
 //! Instructions per log call on the producer thread, for every logger
-//! (BENCHMARKS.md method 4), run by `scripts/compare.sh --instructions`.
+//! (`docs/benchmarks.md`, method 4), run by `scripts/compare.sh --instructions`.
 //!
 //! `instr <logger> <calls>` sets the logger up (sink in a temporary
 //! directory, the same configuration as the bench binaries), logs one
 //! warm-up line, flushes, then logs the seed message `calls` times inside a
-//! function whose name contains `run_calls`. Under `valgrind --tool=callgrind
+//! function whose name contains `run_calls` (the loop is `seed_calls!`, from
+//! the table of messages). Under `valgrind --tool=callgrind
 //! --separate-threads=yes --toggle-collect=*run_calls*` the main thread's
 //! instruction count with 2N calls minus that with N calls, divided by N,
 //! is the cost of one call on the calling thread (the writer threads are
@@ -14,30 +15,15 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use llt_bench_peers::peers;
-use llt_bench_peers::{Contender, LineCounter};
-
-/// The names `instr` accepts, in report order.
-const LOGGERS: [&str; 11] = [
-    "llt",
-    "llt_orig",
-    "inqjet",
-    "quicklog",
-    "low_latency_log",
-    "ftlog",
-    "fast_log",
-    "tracing",
-    "slog",
-    "spdlog",
-    "logforth",
-];
+use llt_bench_peers::peers::{self, PEERS};
+use llt_bench_peers::{Contender, LineCounter, seed_calls};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let name = args.next().unwrap_or_default();
     let calls: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(1000);
     if name == "--list" {
-        println!("{}", LOGGERS.join(" "));
+        println!("{}", PEERS.join(" "));
         return;
     }
     let dir = std::env::temp_dir().join(format!("llt-instr-{name}-{}", std::process::id()));
@@ -102,7 +88,7 @@ fn main() {
             check(&c, &sink, calls, || run_calls_logforth(calls))
         }
         other => {
-            eprintln!("unknown logger {other:?}; one of: {}", LOGGERS.join(" "));
+            eprintln!("unknown logger {other:?}; one of: {}", PEERS.join(" "));
             std::process::exit(2);
         }
     };
@@ -139,103 +125,90 @@ fn wait<C: Contender>(c: &C, counter: &mut LineCounter, target: u64) -> u64 {
 }
 
 // The measured loops: callgrind counts only inside `run_calls_<logger>`
-// (and what it calls). `i` is an i32, as in the seed's loop.
+// (and what it calls). Each logs the seed message through `seed_calls!`,
+// as the harness does: `i` is an i32, as in the seed's loop.
 
 #[inline(never)]
 fn run_calls_llt(logger: &llt_rs::Logger, calls: u64) {
-    for i in 0..calls as i32 {
-        llt_rs::llt_log!(
-            logger,
-            "[SENSOR] Event ID: {} | Value: {:.4}",
-            i,
-            i as f64 * 1.5
-        );
+    macro_rules! lg {
+        ($($t:tt)*) => {
+            llt_rs::llt_log!(logger, $($t)*)
+        };
     }
+    seed_calls!(lg, calls);
 }
 
 #[inline(never)]
 fn run_calls_llt_orig(logger: &llt_orig::logger::Logger, calls: u64) {
-    for i in 0..calls as i32 {
-        logger.log(format!(
-            "[SENSOR] Event ID: {} | Value: {:.4}",
-            i,
-            i as f64 * 1.5
-        ));
+    macro_rules! lg {
+        ($($t:tt)*) => {
+            logger.log(format!($($t)*))
+        };
     }
+    seed_calls!(lg, calls);
 }
 
 #[inline(never)]
 fn run_calls_inqjet(calls: u64) {
-    for i in 0..calls as i32 {
-        inqjet::info!("[SENSOR] Event ID: {} | Value: {:.4}", i, i as f64 * 1.5);
-    }
+    use inqjet::info as lg;
+    seed_calls!(lg, calls);
 }
 
 #[inline(never)]
 fn run_calls_quicklog(calls: u64) {
-    for i in 0..calls as i32 {
-        quicklog::info!("[SENSOR] Event ID: {} | Value: {:.4}", i, i as f64 * 1.5);
-    }
+    use quicklog::info as lg;
+    seed_calls!(lg, calls);
 }
 
 #[inline(never)]
 fn run_calls_low_latency_log(calls: u64) {
-    for i in 0..calls as i32 {
-        low_latency_log::info!("[SENSOR] Event ID: {} | Value: {:.4}", i, i as f64 * 1.5);
-    }
+    use low_latency_log::info as lg;
+    seed_calls!(lg, calls);
 }
 
 /// ftlog is used through the `log` facade.
 #[inline(never)]
 fn run_calls_ftlog(calls: u64) {
-    for i in 0..calls as i32 {
-        log::info!("[SENSOR] Event ID: {} | Value: {:.4}", i, i as f64 * 1.5);
-    }
+    use log::info as lg;
+    seed_calls!(lg, calls);
 }
 
 /// fast_log is used through the `log` facade.
 #[inline(never)]
 fn run_calls_fast_log(calls: u64) {
-    for i in 0..calls as i32 {
-        log::info!("[SENSOR] Event ID: {} | Value: {:.4}", i, i as f64 * 1.5);
-    }
+    use log::info as lg;
+    seed_calls!(lg, calls);
 }
 
 /// logforth is used through the `log` facade.
 #[inline(never)]
 fn run_calls_logforth(calls: u64) {
-    for i in 0..calls as i32 {
-        log::info!("[SENSOR] Event ID: {} | Value: {:.4}", i, i as f64 * 1.5);
-    }
+    use log::info as lg;
+    seed_calls!(lg, calls);
 }
 
 #[inline(never)]
 fn run_calls_tracing(calls: u64) {
-    for i in 0..calls as i32 {
-        tracing::info!("[SENSOR] Event ID: {} | Value: {:.4}", i, i as f64 * 1.5);
-    }
+    use tracing::info as lg;
+    seed_calls!(lg, calls);
 }
 
 #[inline(never)]
 fn run_calls_slog(logger: &slog::Logger, calls: u64) {
-    for i in 0..calls as i32 {
-        slog::info!(
-            logger,
-            "[SENSOR] Event ID: {} | Value: {:.4}",
-            i,
-            i as f64 * 1.5
-        );
+    macro_rules! lg {
+        ($($t:tt)*) => {
+            slog::info!(logger, $($t)*)
+        };
     }
+    seed_calls!(lg, calls);
 }
 
 #[inline(never)]
 fn run_calls_spdlog(logger: &spdlog::Logger, calls: u64) {
-    for i in 0..calls as i32 {
-        spdlog::info!(
-            logger: logger,
-            "[SENSOR] Event ID: {} | Value: {:.4}",
-            i,
-            i as f64 * 1.5
-        );
+    macro_rules! lg {
+        ($($t:tt)*) => {
+            spdlog::info!(logger: logger, $($t)*)
+        };
     }
+    seed_calls!(lg, calls);
 }

@@ -3,28 +3,44 @@
 //!
 //! Usage: `report <dir>`; reads `<dir>/raw.jsonl` (one line per logger),
 //! `<dir>/meta.txt` (`key: value` lines about the run) and, if present,
-//! `<dir>/instructions.tsv` (`logger N ir_N ir_2N`).
+//! `<dir>/instructions.tsv` (`logger N ir_N ir_2N`). Every input is parsed
+//! once, into the types of `llt_bench_peers::results` and [`InstrRow`],
+//! before anything is rendered.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use llt_bench_peers::MESSAGES;
+use llt_bench_peers::peers::PEERS;
+use llt_bench_peers::results::{Batch, DropCount, Line, LoggerResults, MessageResults, Phase};
+use llt_bench_peers::{MESSAGES, Percentiles};
 use plotters::prelude::*;
-use serde_json::Value;
 
 fn main() {
     let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| ".".into()));
-    let raw = std::fs::read_to_string(dir.join("raw.jsonl")).expect("read raw.jsonl");
-    let runs: Vec<Value> = raw
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect();
+    let raw_path = dir.join("raw.jsonl");
+    let raw = std::fs::read_to_string(&raw_path).unwrap_or_else(|e| {
+        eprintln!(
+            "report: cannot read {}: {e} (give the directory of a run of scripts/compare.sh)",
+            raw_path.display()
+        );
+        std::process::exit(2);
+    });
+    let lines = Line::parse_all(&raw);
+    for line in &lines {
+        if let Line::Unreadable { line, error, .. } = line {
+            eprintln!(
+                "report: {} line {line} does not parse: {error}",
+                raw_path.display()
+            );
+        }
+    }
     let meta = std::fs::read_to_string(dir.join("meta.txt")).unwrap_or_default();
-    let instr = std::fs::read_to_string(dir.join("instructions.tsv")).ok();
-    let md = render(&runs, &meta, instr.as_deref());
+    let instr = std::fs::read_to_string(dir.join("instructions.tsv"))
+        .ok()
+        .map(|t| InstrRow::parse_all(&t));
+    let md = render(&lines, &meta, instr.as_deref());
     std::fs::write(dir.join("results.md"), md).expect("write results.md");
-    chart(&runs, &dir.join("latency.svg")).expect("write latency.svg");
+    chart(&results(&lines), &dir.join("latency.svg")).expect("write latency.svg");
     eprintln!(
         "wrote {} and {}",
         dir.join("results.md").display(),
@@ -32,86 +48,110 @@ fn main() {
     );
 }
 
-/// The runs that produced results (not error lines).
-fn ok_runs(runs: &[Value]) -> Vec<&Value> {
-    runs.iter()
-        .filter(|r| r.get("messages").is_some())
+/// One line of `instructions.tsv`.
+#[derive(Debug, Clone, PartialEq)]
+enum InstrRow {
+    /// Callgrind's counts on the main thread with N and 2N calls.
+    Counted {
+        logger: String,
+        n: u64,
+        ir_n: u64,
+        ir_2n: u64,
+    },
+    /// The logger could not be counted (the rest of the line says why).
+    NotCounted { logger: String, why: String },
+}
+
+impl InstrRow {
+    fn parse_all(text: &str) -> Vec<InstrRow> {
+        text.lines().filter_map(InstrRow::parse).collect()
+    }
+
+    fn parse(line: &str) -> Option<InstrRow> {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let (logger, rest) = f.split_first()?;
+        let logger = (*logger).to_owned();
+        if let [n, a, b] = rest
+            && let (Ok(n), Ok(ir_n), Ok(ir_2n)) = (n.parse(), a.parse(), b.parse())
+        {
+            return Some(InstrRow::Counted {
+                logger,
+                n,
+                ir_n,
+                ir_2n,
+            });
+        }
+        Some(InstrRow::NotCounted {
+            logger,
+            why: rest.join(" "),
+        })
+    }
+
+    fn logger(&self) -> &str {
+        match self {
+            InstrRow::Counted { logger, .. } | InstrRow::NotCounted { logger, .. } => logger,
+        }
+    }
+}
+
+/// The loggers that produced results, in the order they ran.
+fn results(lines: &[Line]) -> Vec<&LoggerResults> {
+    lines
+        .iter()
+        .filter_map(|l| match l {
+            Line::Results(r) => Some(&**r),
+            _ => None,
+        })
         .collect()
 }
 
-fn name(run: &Value) -> &str {
-    run["logger"].as_str().unwrap_or("?")
-}
-
-fn message<'a>(run: &'a Value, msg: &str) -> Option<&'a Value> {
-    run["messages"]
-        .as_array()?
-        .iter()
-        .find(|m| m["name"].as_str() == Some(msg))
-}
-
-fn num(v: &Value) -> Option<f64> {
-    v.as_f64()
-}
-
 /// A latency in ns, one decimal below 100, none above.
-fn ns(v: &Value) -> String {
-    match num(v) {
-        Some(x) if x.abs() < 100.0 => format!("{x:.1}"),
-        Some(x) => format!("{x:.0}"),
-        None => "–".into(),
+fn ns(x: f64) -> String {
+    if x.is_nan() {
+        "–".into()
+    } else if x.abs() < 100.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.0}")
     }
 }
 
-fn ratio(a: Option<f64>, b: Option<f64>) -> String {
-    match (a, b) {
-        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
-        _ => "–".into(),
+fn ratio(a: f64, b: f64) -> String {
+    if b > 0.0 {
+        format!("{:.2}×", a / b)
+    } else {
+        "–".into()
     }
 }
 
-fn mps(x: Option<f64>) -> String {
-    x.map_or("–".into(), |x| format!("{:.2}", x / 1e6))
+fn mps(x: f64) -> String {
+    format!("{:.2}", x / 1e6)
 }
 
 /// Drops of one phase, with a marker when there were any.
-fn drops(phase: &Value) -> String {
-    match phase["dropped"].as_u64() {
-        Some(0) => "0".into(),
-        Some(n) => format!("**{n} dropped**"),
-        None => "–".into(),
+fn drops(phase: &Phase) -> String {
+    match phase.dropped {
+        0 => "0".into(),
+        n => format!("**{n} dropped**"),
     }
 }
 
-/// Total drops of a message over its phases.
-fn message_drops(m: &Value) -> u64 {
-    ["per_call", "batch1", "batch2", "throughput"]
-        .iter()
-        .filter_map(|p| m[*p]["dropped"].as_u64())
-        .sum()
-}
-
-fn render(runs: &[Value], meta: &str, instr: Option<&str>) -> String {
-    let ok = ok_runs(runs);
+fn render(lines: &[Line], meta: &str, instr: Option<&[InstrRow]>) -> String {
+    let ok = results(lines);
     let mut o = String::new();
     let mode = ok
         .first()
-        .and_then(|r| r["mode"].as_str())
-        .unwrap_or("?")
-        .to_owned();
+        .map_or("?".to_owned(), |r| format!("{:?}", r.mode).to_lowercase());
     let _ = writeln!(o, "# llt and other Rust loggers, side by side\n");
     let _ = writeln!(
         o,
         "Made by `scripts/compare.sh` ({mode} mode) from the JSON lines of `bench-peers/benches/*.rs` \
-         (methods in `shared/BENCHMARKS.md`, harness in `bench-peers/src/lib.rs`, set-ups in `bench-peers/src/peers.rs`).\n"
+         (methods in `docs/benchmarks.md`, harness in `bench-peers/src/lib.rs`, set-ups in `bench-peers/src/peers.rs`).\n"
     );
     if !meta.trim().is_empty() {
         let _ = writeln!(o, "```text\n{}\n```\n", meta.trim());
     }
-    let step = ok
-        .first()
-        .and_then(|r| r["tsc_step_ns"].as_f64())
-        .unwrap_or(10.0);
+    let step = ok.first().map_or(10.0, |r| r.tsc_step_ns);
     let _ = writeln!(
         o,
         "**Read this first.** The machine is a shared 2-core VM; other work may run at the same time, so \
@@ -128,16 +168,7 @@ fn render(runs: &[Value], meta: &str, instr: Option<&str>) -> String {
         step / 20.0
     );
 
-    // Missing loggers.
-    let failed: Vec<&Value> = runs.iter().filter(|r| r.get("error").is_some()).collect();
-    if !failed.is_empty() {
-        let _ = writeln!(o, "## Loggers that failed to run\n");
-        for f in failed {
-            let _ = writeln!(o, "- `{}`: {}", name(f), f["error"].as_str().unwrap_or("?"));
-        }
-        let _ = writeln!(o);
-    }
-
+    left_out_section(&mut o, lines, instr);
     summary(&mut o, &ok);
     verdicts(&mut o, &ok);
     per_call_tables(&mut o, &ok);
@@ -149,19 +180,208 @@ fn render(runs: &[Value], meta: &str, instr: Option<&str>) -> String {
     if let Some(instr) = instr {
         instr_table(&mut o, instr);
     }
+    messages_table(&mut o);
     configs(&mut o, &ok);
     o
 }
 
-fn summary(o: &mut String, ok: &[&Value]) {
-    let _ = writeln!(o, "## Summary: the seed message\n");
+/// What the run left out, computed from the data: loggers of [`PEERS`]
+/// without results, messages and phases not measured, guards that failed,
+/// instruction counts missing.
+fn left_out(lines: &[Line], instr: Option<&[InstrRow]>) -> Vec<String> {
+    let mut out = Vec::new();
+    for peer in PEERS {
+        let of_peer: Vec<&Line> = lines
+            .iter()
+            .filter(|l| match l {
+                Line::Results(r) => r.logger == peer,
+                Line::Failed(f) => f.logger == peer,
+                Line::Unreadable { logger, .. } => logger.as_deref() == Some(peer),
+            })
+            .collect();
+        let ran = of_peer.iter().find_map(|l| match l {
+            Line::Results(r) => Some(&**r),
+            _ => None,
+        });
+        match ran {
+            Some(r) => out.extend(incomplete(r)),
+            None if of_peer.is_empty() => {
+                out.push(format!("`{peer}`: no results in `raw.jsonl`"));
+            }
+            None => {}
+        }
+        for l in of_peer {
+            match l {
+                Line::Failed(f) => out.push(format!("`{peer}`: did not run: {}", f.error)),
+                Line::Unreadable { line, error, .. } => out.push(format!(
+                    "`{peer}`: line {line} of `raw.jsonl` does not parse: {error}"
+                )),
+                Line::Results(_) => {}
+            }
+        }
+        if let Some(InstrRow::NotCounted { why, .. }) =
+            instr.and_then(|rows| rows.iter().find(|row| row.logger() == peer))
+        {
+            out.push(format!("`{peer}`: instructions not counted: {why}"));
+        }
+    }
+    if let Some(instr) = instr {
+        let uncounted: Vec<&str> = PEERS
+            .into_iter()
+            .filter(|peer| !instr.iter().any(|row| row.logger() == *peer))
+            .collect();
+        if !uncounted.is_empty() {
+            out.push(format!(
+                "instructions not counted (no row in `instructions.tsv`): {}",
+                uncounted.join(", ")
+            ));
+        }
+    }
+    for line in lines {
+        match line {
+            Line::Results(r) if !PEERS.contains(&r.logger.as_str()) => out.push(format!(
+                "`{}`: results of a logger that is not in the table of peers (reported anyway)",
+                r.logger
+            )),
+            Line::Unreadable {
+                line,
+                logger: None,
+                error,
+            } => out.push(format!(
+                "line {line} of `raw.jsonl` does not parse: {error}"
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// What one logger's results lack: messages, phases, guards that held.
+fn incomplete(r: &LoggerResults) -> Vec<String> {
+    let who = &r.logger;
+    let mut out = Vec::new();
+    let missing: Vec<&str> = MESSAGES
+        .iter()
+        .map(|m| m.name)
+        .filter(|name| r.message(name).is_none())
+        .collect();
+    if !missing.is_empty() {
+        out.push(format!(
+            "`{who}`: messages not measured: {}",
+            missing.join(", ")
+        ));
+    }
+    let which = |names: Vec<&str>| {
+        if names.len() == r.messages.len() {
+            "every message".to_owned()
+        } else {
+            names.join(", ")
+        }
+    };
+    let without = |phase: fn(&MessageResults) -> bool| -> Vec<&str> {
+        r.messages
+            .iter()
+            .filter(|m| !phase(m))
+            .map(|m| m.name.as_str())
+            .collect()
+    };
+    let no_batch1 = without(|m| m.batch1.is_some());
+    let no_batch2 = without(|m| m.batch2.is_some() || m.batch1.is_none());
+    if !no_batch1.is_empty() {
+        out.push(format!(
+            "`{who}`: batch phases not run (`--no-batch`) for {}",
+            which(no_batch1)
+        ));
+    }
+    if !no_batch2.is_empty() {
+        let why = if r.max_threads < 2 {
+            format!("the logger supports {} producer thread", r.max_threads)
+        } else {
+            "not run".to_owned()
+        };
+        out.push(format!(
+            "`{who}`: 2-thread batch not measured ({why}) for {}",
+            which(no_batch2)
+        ));
+    }
+    for m in &r.messages {
+        for (phase, p) in m.phases() {
+            if !p.guard_ok {
+                out.push(format!(
+                    "`{who}`: **guard failed** in {} / {phase}: {} logged, {} written, {} dropped",
+                    m.name, p.logged, p.written, p.dropped
+                ));
+            }
+        }
+    }
+    if !r.guard.ok {
+        out.push(format!(
+            "`{who}`: **guard failed** (checks that did not add up: {}; at the end {} logged, {} lines, {} dropped)",
+            r.guard.failures, r.guard.logged, r.guard.lines, r.guard.dropped
+        ));
+    }
+    if who == "llt" {
+        match &r.extra.writer {
+            None => out.push("`llt`: writer throughput not measured (`--no-writer`)".into()),
+            Some(w) => {
+                for run in &w.runs {
+                    if !(run.dev_null.guard_ok && run.file.guard_ok) {
+                        out.push(format!(
+                            "`llt`: **guard failed** in the writer throughput of {}",
+                            run.name
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn left_out_section(o: &mut String, lines: &[Line], instr: Option<&[InstrRow]>) {
+    let _ = writeln!(o, "## Left out\n");
+    let gaps = left_out(lines, instr);
+    let ran = results(lines)
+        .iter()
+        .filter(|r| PEERS.contains(&r.logger.as_str()))
+        .count();
+    if gaps.is_empty() {
+        let _ = writeln!(
+            o,
+            "Nothing: all {} loggers of the table of peers ran all {} messages and every phase, and every \
+             guard held.\n",
+            PEERS.len(),
+            MESSAGES.len()
+        );
+        return;
+    }
+    let ran = if ran == PEERS.len() {
+        format!("All {ran} loggers")
+    } else {
+        format!("{ran} of the {} loggers", PEERS.len())
+    };
     let _ = writeln!(
         o,
-        "`[SENSOR] Event ID: {{}} | Value: {{:.4}}` with `(i, i as f64 * 1.5)`. Per call: NanoLog's method \
+        "{ran} of the table of peers (`PEERS` in `bench-peers/src/peers.rs`) have results. What is missing, \
+         computed from the data of this run:\n"
+    );
+    for gap in gaps {
+        let _ = writeln!(o, "- {gap}");
+    }
+    let _ = writeln!(o);
+}
+
+fn summary(o: &mut String, ok: &[&LoggerResults]) {
+    let seed = &MESSAGES[0];
+    let _ = writeln!(o, "## Summary: the {} message\n", seed.name);
+    let _ = writeln!(
+        o,
+        "`{}` with `({})`. Per call: NanoLog's method \
          (ns, timer cost subtracted; median of three runs of 100,000 calls). Batch: Quill's method (ns per call, averages of 20 calls), \
          1 and 2 producer threads. Throughput: M messages back to back until all are written (median of 3). \
          `÷ floor`: divided by the floor measured with the same method in the same process (see below). \
-         Chart: `latency.svg`.\n"
+         Chart: `latency.svg`.\n",
+        seed.format, seed.args
     );
     let _ = writeln!(
         o,
@@ -169,35 +389,31 @@ fn summary(o: &mut String, ok: &[&Value]) {
     );
     let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for run in ok {
-        let Some(m) = message(run, "seed") else {
+        let Some(m) = run.message(seed.name) else {
             continue;
         };
-        let pc = &m["per_call"];
-        let floor = &run["floor"]["per_call"];
-        let b = |k: &str| {
-            if m[k].is_null() {
-                "n/a".to_string()
-            } else {
-                format!("{} / {}", ns(&m[k]["p50"]), ns(&m[k]["p999"]))
-            }
+        let pc = &m.per_call.stats;
+        let floor = &run.floor.per_call;
+        let b = |batch: &Option<Batch>| match batch {
+            None => "n/a".to_string(),
+            Some(b) => format!("{} / {}", ns(b.stats.p50), ns(b.stats.p999)),
         };
-        let d = message_drops(m);
+        let d = m.dropped();
         let _ = writeln!(
             o,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            name(run),
-            ns(&pc["p50"]),
-            ns(&pc["p999"]),
-            ns(&pc["tmean"]),
-            ratio(num(&pc["p50"]), num(&floor["p50"])),
-            ratio(num(&pc["tmean"]), num(&floor["tmean"])),
-            b("batch1"),
-            ratio(
-                num(&m["batch1"]["p50"]),
-                num(&run["floor"]["batch1"]["p50"])
-            ),
-            b("batch2"),
-            mps(num(&m["throughput"]["calls_per_s"])),
+            run.logger,
+            ns(pc.p50),
+            ns(pc.p999),
+            ns(pc.tmean),
+            ratio(pc.p50, floor.p50),
+            ratio(pc.tmean, floor.tmean),
+            b(&m.batch1),
+            m.batch1
+                .as_ref()
+                .map_or("–".into(), |b| ratio(b.stats.p50, run.floor.batch1.p50)),
+            b(&m.batch2),
+            mps(m.throughput.calls_per_s),
             if d == 0 {
                 "0".into()
             } else {
@@ -208,12 +424,28 @@ fn summary(o: &mut String, ok: &[&Value]) {
     let _ = writeln!(o);
 }
 
+/// A latency phase of a message, by which the verdicts compare loggers.
+#[derive(Clone, Copy)]
+enum Figure {
+    PerCall(fn(&Percentiles) -> f64),
+    Batch1(fn(&Percentiles) -> f64),
+}
+
+impl Figure {
+    fn of(self, m: &MessageResults) -> Option<f64> {
+        match self {
+            Figure::PerCall(get) => Some(get(&m.per_call.stats)),
+            Figure::Batch1(get) => m.batch1.as_ref().map(|b| get(&b.stats)),
+        }
+    }
+}
+
 /// Whether llt is lower than every peer, per message and figure.
-fn verdicts(o: &mut String, ok: &[&Value]) {
-    let Some(llt) = ok.iter().find(|r| name(r) == "llt") else {
+fn verdicts(o: &mut String, ok: &[&LoggerResults]) {
+    let Some(llt) = ok.iter().find(|r| r.logger == "llt") else {
         return;
     };
-    let peers: Vec<&&Value> = ok.iter().filter(|r| name(r) != "llt").collect();
+    let peers: Vec<&&LoggerResults> = ok.iter().filter(|r| r.logger != "llt").collect();
     let _ = writeln!(o, "## Is llt lower than every peer?\n");
     let _ = writeln!(
         o,
@@ -227,16 +459,16 @@ fn verdicts(o: &mut String, ok: &[&Value]) {
     );
     let _ = writeln!(o, "|---|---|---|---|---|---|");
     for msg in MESSAGES {
-        let Some(lm) = message(llt, msg) else {
+        let Some(lm) = llt.message(msg.name) else {
             continue;
         };
-        let cell = |phase: &str, key: &str| -> String {
-            let Some(x) = num(&lm[phase][key]) else {
+        let cell = |figure: Figure| -> String {
+            let Some(x) = figure.of(lm) else {
                 return "–".into();
             };
             let best = peers
                 .iter()
-                .filter_map(|p| Some((name(p), num(&message(p, msg)?[phase][key])?)))
+                .filter_map(|p| Some((p.logger.as_str(), figure.of(p.message(msg.name)?)?)))
                 .min_by(|a, b| a.1.total_cmp(&b.1));
             match best {
                 None => format!("{x:.1} (no peer)"),
@@ -254,18 +486,19 @@ fn verdicts(o: &mut String, ok: &[&Value]) {
         };
         let _ = writeln!(
             o,
-            "| {msg} | {} | {} | {} | {} | {} |",
-            cell("per_call", "p50"),
-            cell("per_call", "p999"),
-            cell("per_call", "tmean"),
-            cell("batch1", "p50"),
-            cell("batch1", "p999"),
+            "| {} | {} | {} | {} | {} | {} |",
+            msg.name,
+            cell(Figure::PerCall(|p| p.p50)),
+            cell(Figure::PerCall(|p| p.p999)),
+            cell(Figure::PerCall(|p| p.tmean)),
+            cell(Figure::Batch1(|p| p.p50)),
+            cell(Figure::Batch1(|p| p.p999)),
         );
     }
     let _ = writeln!(o);
 }
 
-fn per_call_tables(o: &mut String, ok: &[&Value]) {
+fn per_call_tables(o: &mut String, ok: &[&LoggerResults]) {
     let _ = writeln!(o, "## Per-call latency (NanoLog's method), ns\n");
     let _ = writeln!(
         o,
@@ -275,40 +508,42 @@ fn per_call_tables(o: &mut String, ok: &[&Value]) {
          in `raw.jsonl`). `÷ floor` divides by the floor's p50 measured in the same process.\n"
     );
     for msg in MESSAGES {
-        let _ = writeln!(o, "### {msg}\n");
+        let _ = writeln!(o, "### {}\n", msg.name);
         let _ = writeln!(
             o,
             "| logger | p50 | p90 | p99 | p99.9 | p99.99 | max | mean≤p99 | p50 ÷ floor | dropped |"
         );
         let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for run in ok {
-            let Some(m) = message(run, msg) else {
+            let Some(m) = run.message(msg.name) else {
                 continue;
             };
-            let pc = &m["per_call"];
+            let pc = &m.per_call.stats;
             let _ = writeln!(
                 o,
                 "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                name(run),
-                ns(&pc["p50"]),
-                ns(&pc["p90"]),
-                ns(&pc["p99"]),
-                ns(&pc["p999"]),
-                ns(&pc["p9999"]),
-                ns(&pc["max"]),
-                ns(&pc["tmean"]),
-                ratio(num(&pc["p50"]), num(&run["floor"]["per_call"]["p50"])),
-                drops(pc),
+                run.logger,
+                ns(pc.p50),
+                ns(pc.p90),
+                ns(pc.p99),
+                ns(pc.p999),
+                ns(pc.p9999),
+                ns(pc.max),
+                ns(pc.tmean),
+                ratio(pc.p50, run.floor.per_call.p50),
+                drops(&m.per_call.phase),
             );
         }
         let _ = writeln!(o);
     }
 }
 
-fn batch_tables(o: &mut String, ok: &[&Value]) {
-    let samples = ok
-        .iter()
-        .find_map(|r| message(r, "seed").and_then(|m| m["batch1"]["n"].as_u64()));
+fn batch_tables(o: &mut String, ok: &[&LoggerResults]) {
+    let samples = ok.iter().find_map(|r| {
+        r.message(MESSAGES[0].name)
+            .and_then(|m| m.batch1.as_ref())
+            .map(|b| b.stats.n)
+    });
     let Some(samples) = samples else {
         return;
     };
@@ -322,52 +557,44 @@ fn batch_tables(o: &mut String, ok: &[&Value]) {
          its p99.9 rests on few samples (with 500 samples per thread, the 1T p99.9 is the largest sample).\n"
     );
     for msg in MESSAGES {
-        let _ = writeln!(o, "### {msg}\n");
+        let _ = writeln!(o, "### {}\n", msg.name);
         let _ = writeln!(
             o,
             "| logger | 1T p50 | 1T p99 | 1T p99.9 | 1T max | 2T p50 | 2T p99 | 2T p99.9 | 2T max | dropped 1T / 2T |"
         );
         let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for run in ok {
-            let Some(m) = message(run, msg) else {
+            let Some(m) = run.message(msg.name) else {
                 continue;
             };
-            let (b1, b2) = (&m["batch1"], &m["batch2"]);
-            let two = |k: &str| {
-                if b2.is_null() {
-                    "n/a".to_string()
-                } else {
-                    ns(&b2[k])
+            let cells = |b: &Option<Batch>| -> [String; 5] {
+                match b {
+                    None => std::array::from_fn(|_| "n/a".to_string()),
+                    Some(b) => [
+                        ns(b.stats.p50),
+                        ns(b.stats.p99),
+                        ns(b.stats.p999),
+                        ns(b.stats.max),
+                        drops(&b.phase),
+                    ],
                 }
             };
+            let [a50, a99, a999, amax, ad] = cells(&m.batch1);
+            let [b50, b99, b999, bmax, bd] = cells(&m.batch2);
             let _ = writeln!(
                 o,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} |",
-                name(run),
-                ns(&b1["p50"]),
-                ns(&b1["p99"]),
-                ns(&b1["p999"]),
-                ns(&b1["max"]),
-                two("p50"),
-                two("p99"),
-                two("p999"),
-                two("max"),
-                drops(b1),
-                if b2.is_null() {
-                    "n/a".into()
-                } else {
-                    drops(b2)
-                },
+                "| {} | {a50} | {a99} | {a999} | {amax} | {b50} | {b99} | {b999} | {bmax} | {ad} / {bd} |",
+                run.logger,
             );
         }
         let _ = writeln!(o);
     }
 }
 
-fn throughput_table(o: &mut String, ok: &[&Value]) {
+fn throughput_table(o: &mut String, ok: &[&LoggerResults]) {
     let m = ok
         .iter()
-        .find_map(|r| message(r, "seed").and_then(|m| m["throughput"]["m"].as_u64()))
+        .find_map(|r| r.message(MESSAGES[0].name).map(|m| m.throughput.m))
         .unwrap_or(0);
     let _ = writeln!(o, "## Throughput, million messages per second\n");
     let _ = writeln!(
@@ -380,26 +607,24 @@ fn throughput_table(o: &mut String, ok: &[&Value]) {
     let mut head = String::from("| logger |");
     let mut rule = String::from("|---|");
     for msg in MESSAGES {
-        let _ = write!(head, " {msg} |");
+        let _ = write!(head, " {} |", msg.name);
         rule.push_str("---:|");
     }
     let _ = writeln!(o, "{head}\n{rule}");
     for run in ok {
-        let mut row = format!("| {} |", name(run));
+        let mut row = format!("| {} |", run.logger);
         for msg in MESSAGES {
-            let cell = match message(run, msg) {
+            let cell = match run.message(msg.name) {
                 Some(m) => {
-                    let t = &m["throughput"];
-                    let d = t["dropped"].as_u64().unwrap_or(0);
-                    if d == 0 {
-                        mps(num(&t["calls_per_s"]))
-                    } else {
-                        format!(
+                    let t = &m.throughput;
+                    match t.phase.dropped {
+                        0 => mps(t.calls_per_s),
+                        d => format!(
                             "{} (**{d} of {} dropped**; {} M lines/s)",
-                            mps(num(&t["calls_per_s"])),
-                            t["logged"],
-                            mps(num(&t["lines_per_s"]))
-                        )
+                            mps(t.calls_per_s),
+                            t.phase.logged,
+                            mps(t.lines_per_s)
+                        ),
                     }
                 }
                 None => "–".into(),
@@ -411,7 +636,7 @@ fn throughput_table(o: &mut String, ok: &[&Value]) {
     let _ = writeln!(o);
 }
 
-fn drops_table(o: &mut String, ok: &[&Value]) {
+fn drops_table(o: &mut String, ok: &[&LoggerResults]) {
     let _ = writeln!(o, "## Drops and the guard\n");
     let _ = writeln!(
         o,
@@ -420,45 +645,39 @@ fn drops_table(o: &mut String, ok: &[&Value]) {
          does not, and drops are logged minus lines in the file. Cells are per-call / batch 1T / batch 2T / \
          throughput.\n"
     );
-    let _ = writeln!(
-        o,
-        "| logger | guard | drop count | {} |",
-        MESSAGES.join(" | ")
-    );
+    let names: Vec<&str> = MESSAGES.iter().map(|m| m.name).collect();
+    let _ = writeln!(o, "| logger | guard | drop count | {} |", names.join(" | "));
     let _ = writeln!(o, "|---|---|---|{}", "---|".repeat(MESSAGES.len()));
     for run in ok {
-        let g = &run["guard"];
+        let g = &run.guard;
         let mut row = format!(
             "| {} | {} ({} logged, {} lines, {} dropped) | {} |",
-            name(run),
-            if g["ok"].as_bool() == Some(true) {
-                "ok"
-            } else {
-                "**FAILED**"
-            },
-            g["logged"],
-            g["lines"],
-            g["dropped"],
-            if g["drop_count"]
-                .as_str()
-                .is_some_and(|s| s.starts_with("inferred"))
-            {
-                "inferred"
-            } else {
-                "counter"
+            run.logger,
+            if g.ok { "ok" } else { "**FAILED**" },
+            g.logged,
+            g.lines,
+            g.dropped,
+            match g.drop_count {
+                DropCount::Counter => "counter",
+                DropCount::Inferred => "inferred",
             }
         );
         for msg in MESSAGES {
-            let cell = match message(run, msg) {
-                Some(m) => ["per_call", "batch1", "batch2", "throughput"]
-                    .iter()
-                    .map(|p| match m[*p]["dropped"].as_u64() {
+            let cell = match run.message(msg.name) {
+                Some(m) => {
+                    let phase = |p: Option<&Phase>| match p.map(|p| p.dropped) {
                         Some(0) => "0".to_string(),
                         Some(n) => format!("**{n}**"),
                         None => "–".into(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" / "),
+                    };
+                    [
+                        phase(Some(&m.per_call.phase)),
+                        phase(m.batch1.as_ref().map(|b| &b.phase)),
+                        phase(m.batch2.as_ref().map(|b| &b.phase)),
+                        phase(Some(&m.throughput.phase)),
+                    ]
+                    .join(" / ")
+                }
                 None => "–".into(),
             };
             let _ = write!(row, " {cell} |");
@@ -468,7 +687,7 @@ fn drops_table(o: &mut String, ok: &[&Value]) {
     let _ = writeln!(o);
 }
 
-fn floor_table(o: &mut String, ok: &[&Value]) {
+fn floor_table(o: &mut String, ok: &[&LoggerResults]) {
     let _ = writeln!(o, "## The floor, as measured in each process\n");
     let _ = writeln!(
         o,
@@ -483,27 +702,27 @@ fn floor_table(o: &mut String, ok: &[&Value]) {
     );
     let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|");
     for run in ok {
-        let f = &run["floor"];
+        let f = &run.floor;
         let _ = writeln!(
             o,
             "| {} | {} | {} | {} | {} | {} |",
-            name(run),
-            ns(&run["timer_cost_ns"]),
-            ns(&f["per_call"]["p50"]),
-            ns(&f["per_call"]["p999"]),
-            ns(&f["per_call"]["tmean"]),
-            ns(&f["batch1"]["p50"]),
+            run.logger,
+            ns(run.timer_cost_ns),
+            ns(f.per_call.p50),
+            ns(f.per_call.p999),
+            ns(f.per_call.tmean),
+            ns(f.batch1.p50),
         );
     }
     let _ = writeln!(o);
 }
 
-fn writer_table(o: &mut String, ok: &[&Value]) {
-    let Some(llt) = ok.iter().find(|r| name(r) == "llt") else {
-        return;
-    };
-    let w = &llt["extra"]["writer"];
-    let Some(runs) = w["runs"].as_array() else {
+fn writer_table(o: &mut String, ok: &[&LoggerResults]) {
+    let Some(w) = ok
+        .iter()
+        .find(|r| r.logger == "llt")
+        .and_then(|llt| llt.extra.writer.as_ref())
+    else {
         return;
     };
     let _ = writeln!(o, "## llt's writer throughput, million lines per second\n");
@@ -516,37 +735,36 @@ fn writer_table(o: &mut String, ok: &[&Value]) {
          flush returned): the writer alone draining a full ring with the producer idle, i.e. the writer-only \
          rate. **end to end** = M / (first log → flush returned). **M ÷ wait** = M / (producer finished → flush \
          returned), the cruder approximation, an upper bound.\n",
-        w["m"]
+        w.m
     );
     let _ = writeln!(
         o,
         "| message | /dev/null backlog | /dev/null end to end | /dev/null M ÷ wait | file backlog | file end to end | file M ÷ wait | guard |"
     );
     let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---:|---|");
-    for r in runs {
-        let (a, b) = (&r["dev_null"], &r["file"]);
-        let ok = a["guard_ok"].as_bool() == Some(true) && b["guard_ok"].as_bool() == Some(true);
+    for r in &w.runs {
+        let (a, b) = (&r.dev_null, &r.file);
         let _ = writeln!(
             o,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            r["name"].as_str().unwrap_or("?"),
-            mps(num(&a["backlog_per_s"])),
-            mps(num(&a["end_to_end_per_s"])),
-            mps(num(&a["m_over_flush_wait_per_s"])),
-            mps(num(&b["backlog_per_s"])),
-            mps(num(&b["end_to_end_per_s"])),
-            mps(num(&b["m_over_flush_wait_per_s"])),
-            if ok {
+            r.name,
+            mps(a.backlog_per_s),
+            mps(a.end_to_end_per_s),
+            mps(a.m_over_flush_wait_per_s),
+            mps(b.backlog_per_s),
+            mps(b.end_to_end_per_s),
+            mps(b.m_over_flush_wait_per_s),
+            if a.guard_ok && b.guard_ok {
                 "ok (0 dropped)".to_string()
             } else {
-                format!("**FAILED** ({} / {} dropped)", a["dropped"], b["dropped"])
+                format!("**FAILED** ({} / {} dropped)", a.dropped, b.dropped)
             }
         );
     }
     let _ = writeln!(o);
 }
 
-fn instr_table(o: &mut String, instr: &str) {
+fn instr_table(o: &mut String, instr: &[InstrRow]) {
     let _ = writeln!(
         o,
         "## Instructions per call, seed message, producer thread\n"
@@ -561,26 +779,53 @@ fn instr_table(o: &mut String, instr: &str) {
     );
     let _ = writeln!(o, "| logger | instructions / call | Ir(N) | Ir(2N) | N |");
     let _ = writeln!(o, "|---|---:|---:|---:|---:|");
-    for line in instr.lines() {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        match f.as_slice() {
-            [who, n, a, b] => {
-                let per = match (n.parse::<f64>(), a.parse::<f64>(), b.parse::<f64>()) {
-                    (Ok(n), Ok(a), Ok(b)) => format!("{:.1}", (b - a) / n),
-                    _ => "–".into(),
-                };
-                let _ = writeln!(o, "| {who} | {per} | {a} | {b} | {n} |");
+    for row in instr {
+        match row {
+            InstrRow::Counted {
+                logger,
+                n,
+                ir_n,
+                ir_2n,
+            } => {
+                let per = (*ir_2n as f64 - *ir_n as f64) / *n as f64;
+                let _ = writeln!(o, "| {logger} | {per:.1} | {ir_n} | {ir_2n} | {n} |");
             }
-            [who, rest @ ..] => {
-                let _ = writeln!(o, "| {who} | not measured: {} | | | |", rest.join(" "));
+            InstrRow::NotCounted { logger, why } => {
+                let _ = writeln!(o, "| {logger} | not measured: {why} | | | |");
             }
-            [] => {}
         }
     }
     let _ = writeln!(o);
 }
 
-fn configs(o: &mut String, ok: &[&Value]) {
+/// The table of messages the run was made with.
+fn messages_table(o: &mut String) {
+    let _ = writeln!(o, "## The messages\n");
+    let _ = writeln!(
+        o,
+        "As written in `message_table!` (`bench-peers/src/messages.rs`), which both makes the log calls and \
+         names the results. `i` is the call's index as an `i32`; `concat` is a `&str` built at run time \
+         (`\"basic+udp:host=192.168.1.140,port=12246\"`).\n"
+    );
+    let _ = writeln!(o, "| name | format | args |");
+    let _ = writeln!(o, "|---|---|---|");
+    for m in MESSAGES {
+        let args = if m.args.is_empty() {
+            "–".to_owned()
+        } else {
+            format!("`{}`", m.args)
+        };
+        let _ = writeln!(
+            o,
+            "| {} | `{}` | {args} |",
+            m.name,
+            m.format.replace('|', "\\|")
+        );
+    }
+    let _ = writeln!(o);
+}
+
+fn configs(o: &mut String, ok: &[&LoggerResults]) {
     let _ = writeln!(o, "## How each logger is set up\n");
     let _ = writeln!(
         o,
@@ -589,25 +834,12 @@ fn configs(o: &mut String, ok: &[&Value]) {
          64 Ki messages where the logger lets us choose.\n"
     );
     for run in ok {
-        let _ = writeln!(
-            o,
-            "- **{}**: {}",
-            name(run),
-            run["config"].as_str().unwrap_or("")
-        );
-        if let Some(notes) = run["notes"].as_array() {
-            for n in notes {
-                let _ = writeln!(o, "  - {}", n.as_str().unwrap_or(""));
-            }
+        let _ = writeln!(o, "- **{}**: {}", run.logger, run.config);
+        for n in &run.notes {
+            let _ = writeln!(o, "  - {n}");
         }
     }
     let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "Left out: none. All ten peers named in BENCHMARKS.md build on stable Rust 1.95 and can write to the \
-         common sink (llt-rs 0.6.0 only prints to stdout, so its process points fd 1 at the sink file; \
-         low_latency_log only writes its own rolling file, so its lines are counted there).\n"
-    );
 }
 
 /// Distinct, dark enough colours for the peers (llt is red, the floor black).
@@ -626,25 +858,24 @@ const PALETTE: [(u8, u8, u8); 11] = [
 ];
 
 /// Per-call percentiles of the seed message, per logger, log scale.
-fn chart(runs: &[Value], path: &Path) -> Result<(), Box<dyn std::error::Error>> {
-    let ok = ok_runs(runs);
-    let keys = ["p50", "p90", "p99", "p999", "p9999", "max"];
+fn chart(ok: &[&LoggerResults], path: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let figures: [fn(&Percentiles) -> f64; 6] = [
+        |p| p.p50,
+        |p| p.p90,
+        |p| p.p99,
+        |p| p.p999,
+        |p| p.p9999,
+        |p| p.max,
+    ];
     let labels = ["p50", "p90", "p99", "p99.9", "p99.99", "max"];
+    let values = |p: &Percentiles| -> Vec<f64> { figures.iter().map(|get| get(p)).collect() };
     let mut series: Vec<(String, Vec<f64>)> = Vec::new();
-    if let Some(llt) = ok.iter().find(|r| name(r) == "llt") {
-        let f = &llt["floor"]["per_call"];
-        series.push((
-            "floor".into(),
-            keys.iter().map(|k| num(&f[*k]).unwrap_or(1.0)).collect(),
-        ));
+    if let Some(llt) = ok.iter().find(|r| r.logger == "llt") {
+        series.push(("floor".into(), values(&llt.floor.per_call)));
     }
-    for run in &ok {
-        if let Some(m) = message(run, "seed") {
-            let pc = &m["per_call"];
-            series.push((
-                name(run).to_owned(),
-                keys.iter().map(|k| num(&pc[*k]).unwrap_or(1.0)).collect(),
-            ));
+    for run in ok {
+        if let Some(m) = run.message(MESSAGES[0].name) {
+            series.push((run.logger.clone(), values(&m.per_call.stats)));
         }
     }
     let lo = 1.0f64;
@@ -721,4 +952,219 @@ fn chart(runs: &[Value], path: &Path) -> Result<(), Box<dyn std::error::Error>> 
         .draw()?;
     root.present()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use llt_bench_peers::Mode;
+    use llt_bench_peers::results::{
+        Extra, Failure, FloorResults, Guard, PerCall, RunSpread, Throughput, WriterResults,
+    };
+
+    fn stats() -> Percentiles {
+        Percentiles {
+            p50: 10.0,
+            p90: 11.0,
+            p99: 12.0,
+            p999: 13.0,
+            p9999: 14.0,
+            max: 15.0,
+            mean: 10.5,
+            tmean: 10.25,
+            n: 100,
+        }
+    }
+
+    fn phase() -> Phase {
+        Phase {
+            logged: 100,
+            written: 100,
+            dropped: 0,
+            drop_count: DropCount::Counter,
+            guard_ok: true,
+        }
+    }
+
+    /// Complete results of `logger`: every message, every phase, guards ok.
+    fn complete(logger: &str) -> LoggerResults {
+        let batch = Batch {
+            stats: stats(),
+            phase: phase(),
+            thread_prefault: None,
+        };
+        LoggerResults {
+            logger: logger.to_owned(),
+            config: "test".into(),
+            mode: Mode::Quick,
+            notes: Vec::new(),
+            max_threads: 2,
+            ticks_per_ns: 2.6,
+            timer_cost_ns: 20.0,
+            tsc_step_ns: 9.6,
+            floor: FloorResults {
+                per_call: stats(),
+                batch1: stats(),
+                ring_full: 0,
+            },
+            messages: MESSAGES
+                .iter()
+                .map(|m| MessageResults {
+                    name: m.name.to_owned(),
+                    per_call: PerCall {
+                        stats: stats(),
+                        runs: RunSpread::of(&[stats()]),
+                        phase: phase(),
+                    },
+                    batch1: Some(batch.clone()),
+                    batch2: Some(batch.clone()),
+                    throughput: Throughput {
+                        m: 100,
+                        reps: 1,
+                        secs_each: vec![0.1],
+                        producer_secs_each: vec![0.05],
+                        secs: 0.1,
+                        calls_per_s: 1000.0,
+                        lines_per_s: 1000.0,
+                        phase: phase(),
+                    },
+                })
+                .collect(),
+            extra: Extra {
+                writer: (logger == "llt").then(|| WriterResults {
+                    m: 100,
+                    line_format: "default".into(),
+                    runs: Vec::new(),
+                }),
+            },
+            guard: Guard {
+                logged: 100,
+                lines: 100,
+                dropped: 0,
+                drop_count: DropCount::Counter,
+                ok: true,
+                failures: 0,
+            },
+            secs: 1.0,
+        }
+    }
+
+    fn all_complete() -> Vec<Line> {
+        PEERS
+            .iter()
+            .map(|p| Line::Results(Box::new(complete(p))))
+            .collect()
+    }
+
+    #[test]
+    fn a_complete_run_leaves_nothing_out() {
+        assert_eq!(left_out(&all_complete(), None), Vec::<String>::new());
+        let md = render(&all_complete(), "", None);
+        assert!(
+            md.contains("## Left out\n\nNothing: all 11 loggers"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn missing_and_failed_loggers_are_named() {
+        let mut lines = all_complete();
+        lines.retain(
+            |l| !matches!(l, Line::Results(r) if r.logger == "slog" || r.logger == "spdlog"),
+        );
+        lines.push(Line::Failed(Failure {
+            logger: "spdlog".into(),
+            error: "exited with status 101".into(),
+        }));
+        // tracing has results, and a line that does not parse besides.
+        lines.push(Line::parse(12, "{\"logger\":\"tracing\",\"config\":1}"));
+        let gaps = left_out(&lines, None);
+        assert!(
+            gaps.contains(&"`slog`: no results in `raw.jsonl`".to_owned()),
+            "{gaps:?}"
+        );
+        assert!(
+            gaps.contains(&"`spdlog`: did not run: exited with status 101".to_owned()),
+            "{gaps:?}"
+        );
+        assert!(
+            gaps.iter()
+                .any(|g| g.starts_with("`tracing`: line 12 of `raw.jsonl` does not parse")),
+            "{gaps:?}"
+        );
+        let md = render(&lines, "", None);
+        assert!(md.contains("9 of the 11 loggers"), "{md}");
+    }
+
+    #[test]
+    fn missing_messages_phases_and_failed_guards_are_named() {
+        let mut lines = all_complete();
+        for line in &mut lines {
+            let Line::Results(r) = line else { continue };
+            match r.logger.as_str() {
+                "quicklog" => {
+                    r.max_threads = 1;
+                    r.messages.iter_mut().for_each(|m| m.batch2 = None);
+                }
+                "ftlog" => {
+                    r.messages.truncate(5);
+                    r.messages[2].throughput.phase.guard_ok = false;
+                    r.guard.ok = false;
+                    r.guard.failures = 1;
+                }
+                "llt" => r.extra.writer = None,
+                _ => {}
+            }
+        }
+        let gaps = left_out(&lines, None);
+        assert_eq!(
+            gaps,
+            [
+                "`llt`: writer throughput not measured (`--no-writer`)",
+                "`quicklog`: 2-thread batch not measured (the logger supports 1 producer thread) for every message",
+                "`ftlog`: messages not measured: complexFormat, stringConcat",
+                "`ftlog`: **guard failed** in singleInteger / throughput: 100 logged, 100 written, 0 dropped",
+                "`ftlog`: **guard failed** (checks that did not add up: 1; at the end 100 logged, 100 lines, 0 dropped)",
+            ]
+        );
+    }
+
+    #[test]
+    fn instruction_rows_parse_and_gaps_are_named() {
+        let rows = InstrRow::parse_all(
+            "llt\t20000\t600026\t1200026\ninqjet failed under valgrind: boom\n",
+        );
+        assert_eq!(
+            rows[0],
+            InstrRow::Counted {
+                logger: "llt".into(),
+                n: 20000,
+                ir_n: 600026,
+                ir_2n: 1200026
+            }
+        );
+        let gaps = left_out(&all_complete(), Some(&rows));
+        assert_eq!(
+            gaps[0],
+            "`inqjet`: instructions not counted: failed under valgrind: boom"
+        );
+        assert!(gaps[1].starts_with(
+            "instructions not counted (no row in `instructions.tsv`): llt_orig, quicklog,"
+        ));
+        assert!(
+            render(&all_complete(), "", Some(&rows))
+                .contains("| llt | 30.0 | 600026 | 1200026 | 20000 |")
+        );
+    }
+
+    #[test]
+    fn results_survive_the_json_line() {
+        let r = complete("llt");
+        let json = serde_json::to_string(&r).expect("serialise");
+        let Line::Results(back) = Line::parse(1, &json) else {
+            panic!("does not parse back: {json}");
+        };
+        assert_eq!(serde_json::to_string(&back).expect("serialise"), json);
+        assert_eq!(back.messages[0].per_call.stats, stats());
+    }
 }
