@@ -46,7 +46,7 @@ pub use llt_runtime::{
 pub use llt_runtime::bridge;
 
 /// The building blocks, for users who want the ring or the clock alone.
-pub use llt_runtime::{callsite, clock, filter, record, ring, rolling};
+pub use llt_runtime::{callsite, clock, crash, filter, record, ring, rolling};
 
 #[cfg(feature = "logger")]
 pub use llt_macros::{llt_debug, llt_error, llt_info, llt_log, llt_trace, llt_warn};

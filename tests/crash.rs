@@ -102,6 +102,7 @@ const CHECKS: &[Check] = &[
     }),
     ("two_threads_crash", two_threads_crash),
     ("crash_before_any_logger", crash_before_any_logger),
+    ("opt_out_installs_nothing", opt_out_installs_nothing),
     ("crash_inside_sink", crash_inside_sink),
     (
         "sigkill_loses_only_recent_lines",
@@ -254,6 +255,28 @@ fn child(mode: &str) {
         death.die();
     }
     match mode {
+        "opt-out" | "opt-in" => {
+            // SAFETY: setting SIGHUP to ignored before any logger exists.
+            unsafe { libc::signal(libc::SIGHUP, libc::SIG_IGN) };
+            let _logger = Logger::builder()
+                .drain_on_crash(mode == "opt-in")
+                .sink(std::io::sink())
+                .build()
+                .expect("a logger");
+            let expected = mode == "opt-in";
+            for signal in [libc::SIGSEGV, libc::SIGABRT, libc::SIGINT, libc::SIGTERM] {
+                assert_eq!(
+                    llt_rs::crash::is_installed(signal),
+                    expected,
+                    "signal {signal}"
+                );
+            }
+            assert!(
+                !llt_rs::crash::is_installed(libc::SIGHUP),
+                "an ignored SIGHUP stays ignored"
+            );
+            std::process::exit(0);
+        }
         "display-segv" => {
             let named = loggers(&dir);
             log_lines(&named);
@@ -806,6 +829,23 @@ fn crash_before_any_logger() {
     });
     report("bare null-write", start, &results);
     child::assert_runs("bare null-write", &results);
+}
+
+/// A process whose only logger is built with `drain_on_crash(false)` gets
+/// no llt signal handler at all; one with the default gets them, except for
+/// a termination signal the program ignores.
+fn opt_out_installs_nothing() {
+    for mode in ["opt-out", "opt-in"] {
+        let dir = ScratchDir::new("crash");
+        let outcome = spec(mode, &dir).timeout(crash_bound()).run();
+        assert_eq!(
+            outcome.status.code(),
+            Some(0),
+            "{mode}: {}; stderr: {}",
+            outcome.status,
+            String::from_utf8_lossy(&outcome.stderr)
+        );
+    }
 }
 
 /// A sink whose `write` faults: the process dies by SIGSEGV within

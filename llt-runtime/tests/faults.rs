@@ -622,3 +622,27 @@ fn panicking_sink_counts_lines_lost_and_the_writer_survives() {
     );
     drop(logger);
 }
+
+/// `Logger::new` with a bad capacity panics at the caller's line, not
+/// inside llt (`#[track_caller]`), with the builder's message.
+#[test]
+fn a_bad_capacity_panics_at_the_callers_line() {
+    let location = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let seen = location.clone();
+    let this_thread = std::thread::current().id();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // Other tests' sinks panic on their writer threads meanwhile.
+        if std::thread::current().id() == this_thread {
+            let here = info.location().map(|l| (l.file().to_owned(), l.line()));
+            *seen.lock().unwrap() = here;
+        }
+    }));
+    let line = line!() + 1;
+    let result = std::panic::catch_unwind(|| llt_runtime::Logger::new(0));
+    std::panic::set_hook(previous);
+    assert!(result.is_err(), "capacity 0 must panic");
+    let (file, at) = location.lock().unwrap().clone().expect("a panic location");
+    assert!(file.ends_with("faults.rs"), "panic points into {file}");
+    assert_eq!(at, line);
+}
