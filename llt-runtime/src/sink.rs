@@ -152,8 +152,12 @@ impl Sink {
 fn catch_panic<T>(call: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
     // AssertUnwindSafe: after a panic the sink is only called again as a
     // black box, whose own state is its business; ours is untouched.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call))
-        .unwrap_or_else(|_| Err(io::Error::other("the sink panicked")))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|payload| {
+        // Forgotten, not dropped: a payload whose own `Drop` panics would
+        // unwind out of the writer, which would then retry the batch forever.
+        std::mem::forget(payload);
+        Err(io::Error::other("the sink panicked"))
+    })
 }
 
 /// A sink that keeps lines in memory, shared by its clones: for tests of
