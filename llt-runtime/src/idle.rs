@@ -20,10 +20,13 @@ use std::time::Duration;
 /// nothing has been written for `deep_sleep_after`, it sleeps up to
 /// `deep_sleep` at a time, and the first line logged wakes it at once.
 ///
-/// Measured on the 2-core VM where llt is developed (see
-/// `docs/benchmarks.md`): with the defaults, an idle writer costs about one
-/// wake-up a second once in deep sleep, and a line logged after a long
-/// quiet period reaches the sink within about a millisecond.
+/// Measured with the defaults on the 2-core VM where llt is developed
+/// (`cargo bench --bench idle`): a process with one logger that logs a line
+/// and then idles for 30 s used 0.007 % of a core in all, with 2.7 writer
+/// wake-ups a second (most of them in the first 100 ms, before the deep
+/// sleep); a line logged after 10 s of silence reached the sink in 16 µs
+/// (median). The price of the deep sleep is the first line after it: its
+/// log call makes one `futex` system call to wake the writer.
 ///
 /// Values are clamped when the logger is built ([`IdlePolicy::clamped`]):
 /// sleeps to at least 1 µs and at most 1 s, the deep sleep to at most 10 s.
