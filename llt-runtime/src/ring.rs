@@ -62,7 +62,6 @@
 //! followed by the payload, padded to a multiple of 8 bytes, so every frame
 //! header is 8-byte aligned.
 
-use std::alloc::{self, Layout};
 use std::fmt;
 use std::ptr::NonNull;
 
@@ -71,6 +70,13 @@ use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
 use std::sync::atomic::AtomicU8;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+
+mod buffer;
+mod monitor;
+
+use buffer::{allocate, free, prefault};
+use monitor::ATTACHED;
+pub(crate) use monitor::RingMonitor;
 
 /// Size of the frame header that precedes every record's payload.
 pub const FRAME_HEADER: usize = 8;
@@ -84,16 +90,6 @@ pub const MIN_CAPACITY: usize = 64;
 /// Largest ring capacity in bytes (1 GiB; the buffer takes twice that
 /// in virtual memory, see the module docs on memory).
 pub const MAX_CAPACITY: usize = 1 << 30;
-
-/// Buffers (`2 * capacity` bytes) at least this long are mapped from the
-/// kernel where `mmap` is available; smaller ones come from the allocator.
-const MAP_MIN_LEN: usize = 16 * 1024;
-
-/// At most this many bytes of a new ring are touched when it is created.
-const PREFAULT_MAX: usize = 1 << 20;
-
-/// Step of [`prefault`]: the smallest page size of the supported targets.
-const PAGE: usize = 4096;
 
 /// Bytes a record with a payload of `payload_len` bytes takes in the ring.
 ///
@@ -154,8 +150,8 @@ struct Shared {
     /// is counted as dropped instead of vanishing (see [`Producer::is_read`]).
     consumer_alive: AtomicBool,
     /// Guards the consumer's access to memory of the producer's thread (see
-    /// [`Consumer::with_producer_thread`]): [`ATTACHED`], [`IN_USE`] or
-    /// [`DETACHED`].
+    /// [`Consumer::with_producer_thread`]): [`ATTACHED`],
+    /// [`IN_USE`](monitor::IN_USE) or [`DETACHED`](monitor::DETACHED).
     attachment: AtomicU8,
     /// Start of the buffer, `2 * capacity` bytes, not initialised; aligned
     /// to 128 (to a page if mapped, see [`allocate`]).
@@ -196,136 +192,6 @@ impl Drop for Shared {
         // and consumer lets go of the shared state.
         unsafe { free(self.buf, 2 * self.capacity) }
     }
-}
-
-// === Buffer allocation ===
-
-/// Layout of a buffer of `len` bytes from the allocator.
-fn buffer_layout(len: usize) -> Layout {
-    Layout::from_size_align(len, 128).expect("capacity is bounded by MAX_CAPACITY")
-}
-
-/// Whether a buffer of `len` bytes is mapped rather than allocated.
-fn is_mapped(len: usize) -> bool {
-    map::AVAILABLE && len >= MAP_MIN_LEN
-}
-
-/// A new, uninitialised buffer of `len` bytes, aligned to 128 (see the
-/// module docs on memory). Aborts like `alloc` if memory is exhausted.
-fn allocate(len: usize) -> NonNull<u8> {
-    if is_mapped(len) {
-        return map::map(len).unwrap_or_else(|| alloc::handle_alloc_error(buffer_layout(len)));
-    }
-    let layout = buffer_layout(len);
-    // SAFETY: the layout has a non-zero size (at least 2 * MIN_CAPACITY).
-    let raw = unsafe { alloc::alloc(layout) };
-    NonNull::new(raw).unwrap_or_else(|| alloc::handle_alloc_error(layout))
-}
-
-/// Frees a buffer.
-///
-/// # Safety
-///
-/// `buf` must come from [`allocate`]`(len)`, and is not used again.
-unsafe fn free(buf: NonNull<u8>, len: usize) {
-    if is_mapped(len) {
-        // SAFETY: forwarded: `allocate(len)` mapped it.
-        unsafe { map::unmap(buf, len) };
-    } else {
-        // SAFETY: forwarded: `allocate(len)` allocated it with this layout.
-        unsafe { alloc::dealloc(buf.as_ptr(), buffer_layout(len)) }
-    }
-}
-
-/// Private anonymous mappings, whose pages the kernel zero-fills on first
-/// touch (so untouched pages are not resident).
-#[cfg(all(
-    not(loom),
-    any(
-        target_os = "linux",
-        target_os = "android",
-        target_vendor = "apple",
-        target_os = "freebsd",
-        target_os = "dragonfly",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "solaris",
-        target_os = "illumos",
-    )
-))]
-mod map {
-    use std::ptr::{self, NonNull};
-
-    /// Whether buffers can be mapped on this target.
-    pub(super) const AVAILABLE: bool = true;
-
-    /// Maps `len` bytes of fresh memory, page aligned; `None` if the kernel
-    /// refuses.
-    pub(super) fn map(len: usize) -> Option<NonNull<u8>> {
-        // SAFETY: a new private anonymous mapping at an address the kernel
-        // chooses: it aliases no existing memory.
-        let addr = unsafe {
-            libc::mmap(
-                ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if addr == libc::MAP_FAILED {
-            return None;
-        }
-        NonNull::new(addr.cast())
-    }
-
-    /// Unmaps a buffer.
-    ///
-    /// # Safety
-    ///
-    /// `buf` must come from [`map`]`(len)`, and is not used again.
-    pub(super) unsafe fn unmap(buf: NonNull<u8>, len: usize) {
-        // SAFETY: the caller's contract: exactly a mapping of ours, unused
-        // from now on. It cannot fail for a whole mapping we made.
-        let result = unsafe { libc::munmap(buf.as_ptr().cast(), len) };
-        debug_assert_eq!(result, 0, "munmap of a ring buffer failed");
-    }
-}
-
-/// No mappings here (or under loom, which models the ring with small
-/// buffers): every buffer comes from the allocator.
-#[cfg(not(all(
-    not(loom),
-    any(
-        target_os = "linux",
-        target_os = "android",
-        target_vendor = "apple",
-        target_os = "freebsd",
-        target_os = "dragonfly",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "solaris",
-        target_os = "illumos",
-    )
-)))]
-mod map {
-    use std::ptr::NonNull;
-
-    /// Whether buffers can be mapped on this target.
-    pub(super) const AVAILABLE: bool = false;
-
-    /// Never called: [`AVAILABLE`] is false.
-    pub(super) fn map(_len: usize) -> Option<NonNull<u8>> {
-        None
-    }
-
-    /// Never called: [`AVAILABLE`] is false.
-    ///
-    /// # Safety
-    ///
-    /// None needed; it does nothing.
-    pub(super) unsafe fn unmap(_buf: NonNull<u8>, _len: usize) {}
 }
 
 /// Why a record was not pushed.
@@ -399,19 +265,6 @@ pub fn ring(capacity: usize) -> (Producer, Consumer) {
         published_head: 0,
     };
     (producer, consumer)
-}
-
-/// Writes a byte to every page of the first [`PREFAULT_MAX`] bytes of the
-/// buffer's first half, so that the producer's first lap over them takes
-/// no page faults on the hot path (see the module docs on memory).
-fn prefault(buf: NonNull<u8>, capacity: usize) {
-    for offset in (0..capacity.min(PREFAULT_MAX)).step_by(PAGE) {
-        // SAFETY: `offset < capacity`, inside the buffer, which no other
-        // thread can see yet. The value does not matter (the producer
-        // writes every byte before it is read); the volatile write cannot
-        // be optimised away, so it makes the page resident.
-        unsafe { buf.as_ptr().add(offset).write_volatile(0) }
-    }
 }
 
 /// The writing end of a ring. Owned by exactly one thread at a time.
@@ -797,142 +650,5 @@ impl Consumer {
         // Acquire: pairs with the Release store in `Producer::drop`, so the
         // refresh below sees the producer's final tail.
         !self.shared.producer_alive.load(Acquire) && !self.refresh()
-    }
-}
-
-// === The producer's thread, as the consumer sees it ===
-
-/// [`Shared::attachment`]: the producer's thread is alive and the consumer
-/// may touch its memory.
-const ATTACHED: u8 = 0;
-/// The consumer is touching it right now.
-const IN_USE: u8 = 1;
-/// The producer's thread is going away: hands off.
-const DETACHED: u8 = 2;
-
-impl Producer {
-    /// Whether anyone will read this ring again. `false` once its consumer
-    /// gave up (see [`Consumer::abandon`]).
-    pub(crate) fn is_read(&self) -> bool {
-        // Acquire: pairs with the Release store in `Consumer::abandon`.
-        self.shared.consumer_alive.load(Acquire)
-    }
-
-    /// Called by the producer's thread before memory of that thread which
-    /// the consumer may touch (see [`Consumer::with_producer_thread`]) goes
-    /// away: waits for such a use to finish, and forbids later ones.
-    pub(crate) fn detach_thread(&self) {
-        let attachment = &self.shared.attachment;
-        loop {
-            // Acquire on success: the consumer's use, which ended with its
-            // Release store of ATTACHED, happens before our return.
-            match attachment.compare_exchange_weak(ATTACHED, DETACHED, Acquire, Relaxed) {
-                Ok(_) => return,
-                Err(DETACHED) => return,
-                Err(_) => std::hint::spin_loop(),
-            }
-        }
-    }
-}
-
-impl Consumer {
-    /// Runs `f` unless the producer's thread has detached (see
-    /// [`Producer::detach_thread`]); while `f` runs, the producer's thread
-    /// cannot finish detaching, so memory it keeps until then (its
-    /// thread-locals) stays valid for `f`. Returns whether `f` ran.
-    pub(crate) fn with_producer_thread(&self, f: impl FnOnce()) -> bool {
-        let attachment = &self.shared.attachment;
-        // Acquire on success: nothing of `f` moves before it.
-        if attachment
-            .compare_exchange(ATTACHED, IN_USE, Acquire, Relaxed)
-            .is_err()
-        {
-            return false;
-        }
-        f();
-        // Release: `f`'s accesses happen before the producer's detach.
-        attachment.store(ATTACHED, Release);
-        true
-    }
-
-    /// The consumer will never read again: later pushes are refused by the
-    /// logger (see [`Producer::is_read`]) and counted as dropped. Returns
-    /// how many records were left unread. Records published concurrently
-    /// with this call may be counted neither here nor as dropped, a window
-    /// of a few nanoseconds.
-    pub(crate) fn abandon(&mut self) -> u64 {
-        // Release: pairs with the producer's Acquire load in `is_read`.
-        self.shared.consumer_alive.store(false, Release);
-        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
-        let mut left = 0;
-        loop {
-            if self.peek_raw().is_none() && !self.refresh() {
-                break;
-            }
-            self.advance();
-            left += 1;
-        }
-        self.release();
-        left
-    }
-
-    /// A handle that can count this ring's unread records from another
-    /// thread (see [`RingMonitor`]).
-    pub(crate) fn monitor(&self) -> RingMonitor {
-        RingMonitor {
-            shared: self.shared.clone(),
-        }
-    }
-}
-
-/// Counts a ring's unread records from a thread other than its consumer's,
-/// for the report of lines a stuck writer could not write at exit.
-#[derive(Clone)]
-pub(crate) struct RingMonitor {
-    shared: Arc<Shared>,
-}
-
-impl fmt::Debug for RingMonitor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RingMonitor")
-            .field("capacity", &self.shared.capacity)
-            .finish_non_exhaustive()
-    }
-}
-
-impl RingMonitor {
-    /// Records between the consumer's published position and the
-    /// producer's. Exact while the consumer is not running (stuck in its
-    /// sink); otherwise an estimate, and it stops at the first frame whose
-    /// length is implausible rather than read past the ring.
-    pub(crate) fn unread(&self) -> u64 {
-        let shared = &*self.shared;
-        // Acquire on both: pairs with the producer's Release store of
-        // `tail` (its frames are visible) and the consumer's of `head`.
-        let mut at = shared.head.0.load(Acquire);
-        let tail = shared.tail().load(Acquire);
-        let mut count = 0;
-        while at != tail && tail.wrapping_sub(at) <= shared.capacity {
-            let offset = at & shared.mask();
-            // SAFETY: `at` is in `head .. tail`, published frames the
-            // producer does not overwrite until `head` passes them; the
-            // header read is inside the buffer (offset < capacity).
-            let payload_len = unsafe { shared.buf.as_ptr().add(offset).cast::<u64>().read() };
-            let len = frame_len(payload_len.min(shared.capacity as u64) as usize);
-            if payload_len as usize > shared.capacity || len > tail.wrapping_sub(at) {
-                break;
-            }
-            at = at.wrapping_add(len);
-            count += 1;
-        }
-        count
-    }
-
-    /// Whether the producer is gone and nothing is left to read.
-    pub(crate) fn is_done(&self) -> bool {
-        let shared = &*self.shared;
-        // Acquire: as in `Consumer::is_finished`.
-        !shared.producer_alive.load(Acquire)
-            && shared.head.0.load(Acquire) == shared.tail().load(Acquire)
     }
 }

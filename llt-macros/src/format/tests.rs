@@ -1,5 +1,6 @@
-//! Table tests of the format-string parser (`parse`) and checker (`check`),
-//! kept beside `format.rs` so that file reads as the grammar alone.
+//! Table tests of the format-string parser (`parse`, `parser.rs`) and checker
+//! (`check`, `check.rs`), kept beside them so those files read as the grammar
+//! and the rules alone.
 
 use super::*;
 
