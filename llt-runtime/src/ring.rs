@@ -41,7 +41,7 @@
 //! header, a payload) was written by the producer first and published by
 //! its Release store of `tail`; frame padding is never read. Buffers of
 //! 16 KiB or more are mapped from the kernel (private anonymous `mmap` on
-//! Linux, Android, Apple systems, the BSDs and Solaris/illumos), whose
+//! Unix systems), whose
 //! pages become resident only when first written; smaller ones, and all of
 //! them on other targets or under loom, come from the global allocator. So
 //! a ring of `capacity` bytes keeps about `capacity` bytes resident: its

@@ -57,20 +57,7 @@ pub(super) unsafe fn free(buf: NonNull<u8>, len: usize) {
 
 /// Private anonymous mappings, whose pages the kernel zero-fills on first
 /// touch (so untouched pages are not resident).
-#[cfg(all(
-    not(loom),
-    any(
-        target_os = "linux",
-        target_os = "android",
-        target_vendor = "apple",
-        target_os = "freebsd",
-        target_os = "dragonfly",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "solaris",
-        target_os = "illumos",
-    )
-))]
+#[cfg(all(unix, not(loom)))]
 mod map {
     use std::ptr::{self, NonNull};
 
@@ -113,20 +100,7 @@ mod map {
 
 /// No mappings here (or under loom, which models the ring with small
 /// buffers): every buffer comes from the allocator.
-#[cfg(not(all(
-    not(loom),
-    any(
-        target_os = "linux",
-        target_os = "android",
-        target_vendor = "apple",
-        target_os = "freebsd",
-        target_os = "dragonfly",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "solaris",
-        target_os = "illumos",
-    )
-)))]
+#[cfg(not(all(unix, not(loom))))]
 mod map {
     use std::ptr::NonNull;
 
