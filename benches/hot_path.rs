@@ -1,5 +1,5 @@
 //! Hot-thread cost of one log call, for the seed's message and the six
-//! messages of BENCHMARKS.md (NanoLog's set): `llt_log!`,
+//! messages of docs/benchmarks.md (NanoLog's set): `llt_log!`,
 //! `Logger::log(format!(..))`, `Logger::log("static")` and `format!` alone.
 //!
 //! Only the calls are timed. Every batch of calls is followed by an untimed

@@ -1,4 +1,4 @@
-//! Idle cost as an operator sees it (BENCHMARKS.md method 5), and how fast
+//! Idle cost as an operator sees it (docs/benchmarks.md, method 5), and how fast
 //! an idle writer wakes up.
 //!
 //! 1. **Idle cost**: a process with one `Logger::new(4096)` logs one line,

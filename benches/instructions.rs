@@ -1,4 +1,4 @@
-//! A program for counting instructions per log call (BENCHMARKS.md method 4).
+//! A program for counting instructions per log call (docs/benchmarks.md, method 4).
 //!
 //! `scripts/instructions.sh` runs it under `valgrind --tool=callgrind
 //! --separate-threads=yes` with N and 2N calls; the main thread's
