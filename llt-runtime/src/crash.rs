@@ -85,6 +85,7 @@ static DRAIN_TIMEOUT_NANOS: AtomicU64 = AtomicU64::new(3_000_000_000);
 /// ```
 pub fn set_drain_timeout(timeout: Duration) {
     let nanos = u64::try_from(timeout.as_nanos()).unwrap_or(u64::MAX);
+    // Relaxed: a setting on its own, read whole; nothing else is published.
     DRAIN_TIMEOUT_NANOS.store(nanos, Relaxed);
 }
 
@@ -246,6 +247,9 @@ fn hand_on(
     context: *mut libc::c_void,
 ) {
     let slot = &PREVIOUS[index];
+    // Relaxed: stored before `sigaction` installed this handler, and the
+    // handler runs only after that system call, whose kernel entry and exit
+    // order the stores for every thread the signal can reach.
     let handler = slot.handler.load(Relaxed);
     if handler == libc::SIG_DFL {
         // SAFETY: restoring the default action and re-raising the signal:
@@ -284,6 +288,8 @@ fn drain_all(deadline: Instant) {
         if shared.end.drain_on_crash && !shared.is_orphaned() {
             shared
                 .crash_ticket
+                // Relaxed: only the crash handlers read it, each after its own
+                // `fetch_max`; the ticket's own ordering is `request_drain`'s.
                 .fetch_max(shared.request_drain(), Relaxed);
         }
     });

@@ -64,6 +64,7 @@ impl<T> Registry<T> {
         }
         // SAFETY: `raw` came from `Arc::into_raw` above and was not stored.
         drop(unsafe { Arc::from_raw(raw) });
+        // Relaxed: only decides who prints the note, once.
         if !self.reported_full.swap(true, Relaxed) {
             let _ = writeln!(
                 std::io::stderr(),
