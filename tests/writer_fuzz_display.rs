@@ -14,7 +14,6 @@
 use std::fmt;
 use std::io::{self, Write};
 use std::panic;
-use std::sync::Once;
 use std::thread;
 use std::time::Duration;
 
@@ -39,74 +38,10 @@ const PARTIAL: &str = "PARTIAL OUTPUT";
 /// The start of the marker that replaces a line whose formatting failed.
 const MARKER: &str = "<llt: formatting ";
 
-/// xorshift64* seeded through splitmix64 (as in the runtime's writer fuzz).
-#[derive(Debug, Clone)]
-struct Rng(u64);
+#[path = "support/fuzz.rs"]
+mod fuzz;
 
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        Rng((z ^ (z >> 31)) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn percent(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-
-    fn split(&mut self) -> Rng {
-        Rng::new(self.next())
-    }
-}
-
-/// A panic payload whose own `Drop` panics.
-struct Bomb;
-
-impl Drop for Bomb {
-    fn drop(&mut self) {
-        panic!("a Bomb payload's drop panics on purpose");
-    }
-}
-
-/// Keeps this test's own panics out of its output.
-fn quiet_intentional_panics() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let default = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            let payload = info.payload();
-            let message = payload
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| payload.downcast_ref::<&str>().copied());
-            let intentional = match message {
-                Some(m) => m.contains("on purpose"),
-                None => payload.is::<Bomb>(),
-            };
-            if !intentional {
-                default(info);
-            }
-        }));
-    });
-}
+use fuzz::{Bomb, Rng, quiet_intentional_panics};
 
 /// What a [`Moody`] value's `Display` does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
