@@ -3,6 +3,12 @@
 //! of the head index, into a single-producer single-consumer slot ring that
 //! a consumer thread drains (batches, then sleeps 100 us when empty, like a
 //! logger's writer). Measured with the same per-call method as the loggers.
+//!
+//! [`OrderedFloorRing`] is the same ring with the TSC read by `rdtscp`, which
+//! waits for the loads before it: the least a logger must do whose
+//! timestamps keep causally ordered lines of two threads in order (a plain
+//! `rdtsc` may execute before the load that saw the other thread's flag, so
+//! a later line can get an earlier stamp; see `tests/causal_order.rs`).
 
 use std::cell::UnsafeCell;
 use std::sync::Arc;
@@ -35,7 +41,11 @@ struct Shared {
 unsafe impl Sync for Shared {}
 
 /// The producer side of the floor ring, plus its consumer thread.
-pub struct FloorRing {
+///
+/// `ORDERED` picks the TSC read: `false` a plain `rdtsc` (the floor of
+/// every logger), `true` an `rdtscp` (the floor of a logger whose stamps
+/// keep causal order).
+pub struct Ring<const ORDERED: bool> {
     shared: Arc<Shared>,
     head: u64,
     cached_tail: u64,
@@ -44,9 +54,16 @@ pub struct FloorRing {
     consumer: Option<thread::JoinHandle<u64>>,
 }
 
-impl FloorRing {
+/// The floor: a plain TSC read.
+pub type FloorRing = Ring<false>;
+
+/// The floor of a logger whose timestamps keep causal order: an ordered
+/// TSC read (`rdtscp`).
+pub type OrderedFloorRing = Ring<true>;
+
+impl<const ORDERED: bool> Ring<ORDERED> {
     /// Allocates and touches the ring, starts the consumer thread.
-    pub fn new() -> FloorRing {
+    pub fn new() -> Self {
         let slots: Box<[UnsafeCell<Slot>]> = (0..SLOTS)
             .map(|_| UnsafeCell::new(Slot([1, 2, 3, 4])))
             .collect();
@@ -63,7 +80,7 @@ impl FloorRing {
                 .spawn(move || consume(&shared))
                 .expect("spawn the floor consumer")
         };
-        FloorRing {
+        Ring {
             shared,
             head: 0,
             cached_tail: 0,
@@ -83,7 +100,11 @@ impl FloorRing {
                 return;
             }
         }
-        let ts = crate::timer::now();
+        let ts = if ORDERED {
+            crate::timer::ordered_now()
+        } else {
+            crate::timer::now()
+        };
         let slot = self.shared.slots[head as usize & (SLOTS - 1)].get();
         // SAFETY: the slot is free (checked against `tail` above) and only
         // this producer writes slots (see `Shared`'s Sync impl).
@@ -102,7 +123,7 @@ impl FloorRing {
     }
 }
 
-impl Default for FloorRing {
+impl<const ORDERED: bool> Default for Ring<ORDERED> {
     fn default() -> Self {
         Self::new()
     }

@@ -303,8 +303,13 @@ impl Run {
         );
         let floor = measure_floor(&clock);
         eprintln!(
-            "[{name}] floor per call p50 {:.1} ns (mean<=p99 {:.2} ns), batch p50 {:.2} ns",
-            floor.per_call.p50, floor.per_call.tmean, floor.batch.p50
+            "[{name}] floor per call p50 {:.1} ns (mean<=p99 {:.2} ns), batch p50 {:.2} ns; \
+             ordered floor (rdtscp) per call p50 {:.1} ns (mean<=p99 {:.2} ns)",
+            floor.per_call.p50,
+            floor.per_call.tmean,
+            floor.batch.p50,
+            floor.ordered_per_call.p50,
+            floor.ordered_per_call.tmean
         );
         Run {
             opts,
@@ -358,15 +363,53 @@ pub fn pin_to_core(id: usize) {
 const FLOOR_BATCH_SAMPLES: u64 = 500;
 
 /// The floor with the per-call method, and with the batch method
-/// (1 thread, [`FLOOR_BATCH_SAMPLES`] samples).
+/// (1 thread, [`FLOOR_BATCH_SAMPLES`] samples); and the ordered floor
+/// (`rdtscp`) with the per-call method.
 struct Floor {
     per_call: Percentiles,
     batch: Percentiles,
+    ordered_per_call: Percentiles,
     full: u64,
 }
 
 fn measure_floor(clock: &Clock) -> Floor {
     let mut ring = floor::FloorRing::new();
+    let per_call = floor_per_call(clock, &mut ring);
+    let mut rng = XorShift::new(11);
+    let mut samples = Vec::with_capacity(FLOOR_BATCH_SAMPLES as usize);
+    let (lo, hi) = (clock.ticks(2_000_000.0), clock.ticks(2_200_000.0));
+    for s in 0..FLOOR_BATCH_SAMPLES {
+        let spin = rng.range(lo, hi);
+        let k0 = s * BATCH_CALLS;
+        let t0 = timer::start();
+        for k in k0..k0 + BATCH_CALLS {
+            ring.push(k, (k as f64 * 1.5).to_bits());
+        }
+        let t1 = timer::end();
+        samples.push(t1.wrapping_sub(t0));
+        clock.spin(spin);
+    }
+    let batch = to_percentiles(clock, &samples, BATCH_CALLS);
+    let mut full = ring.full;
+    ring.finish();
+    let mut ordered = floor::OrderedFloorRing::new();
+    let ordered_per_call = floor_per_call(clock, &mut ordered);
+    full += ordered.full;
+    ordered.finish();
+    Floor {
+        per_call,
+        batch,
+        ordered_per_call,
+        full,
+    }
+}
+
+/// A floor ring's per-call latency: the median of [`PER_CALL_REPS`] runs
+/// of [`PER_CALL_ITERS`] calls, after [`PER_CALL_WARMUP`] unmeasured ones.
+fn floor_per_call<const ORDERED: bool>(
+    clock: &Clock,
+    ring: &mut floor::Ring<ORDERED>,
+) -> Percentiles {
     let mut rng = XorShift::new(7);
     let (lo, hi) = (clock.ticks(100.0), clock.ticks(200.0));
     let mut samples = Vec::with_capacity(PER_CALL_ITERS as usize);
@@ -387,28 +430,7 @@ fn measure_floor(clock: &Clock) -> Floor {
         }
         reps.push(to_percentiles(clock, &samples, 1));
     }
-    let per_call = Percentiles::median_of(&reps);
-    samples.clear();
-    let (lo, hi) = (clock.ticks(2_000_000.0), clock.ticks(2_200_000.0));
-    for s in 0..FLOOR_BATCH_SAMPLES {
-        let spin = rng.range(lo, hi);
-        let k0 = s * BATCH_CALLS;
-        let t0 = timer::start();
-        for k in k0..k0 + BATCH_CALLS {
-            ring.push(k, (k as f64 * 1.5).to_bits());
-        }
-        let t1 = timer::end();
-        samples.push(t1.wrapping_sub(t0));
-        clock.spin(spin);
-    }
-    let batch = to_percentiles(clock, &samples, BATCH_CALLS);
-    let full = ring.full;
-    ring.finish();
-    Floor {
-        per_call,
-        batch,
-        full,
-    }
+    Percentiles::median_of(&reps)
 }
 
 fn to_percentiles(clock: &Clock, ticks: &[u64], per: u64) -> Percentiles {
@@ -745,6 +767,7 @@ impl<C: Contender> Harness<'_, C> {
             floor: FloorResults {
                 per_call: floor.per_call.rounded(),
                 batch1: floor.batch.rounded(),
+                ordered_per_call: Some(floor.ordered_per_call.rounded()),
                 ring_full: floor.full,
             },
             messages: std::mem::take(&mut self.messages),

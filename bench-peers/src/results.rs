@@ -57,6 +57,10 @@ pub struct FloorResults {
     pub per_call: Percentiles,
     /// Batch method, one thread.
     pub batch1: Percentiles,
+    /// The ordered floor (the TSC read by `rdtscp`, which keeps causal
+    /// order), per-call method; `None` in results from before it existed.
+    #[serde(default)]
+    pub ordered_per_call: Option<Percentiles>,
     /// Times the floor's ring was full (the producer waited).
     pub ring_full: u64,
 }

@@ -46,6 +46,16 @@ pub fn now() -> u64 {
     unsafe { _rdtsc() }
 }
 
+/// A TSC read ordered after the loads before it (`rdtscp`, no fences
+/// around it): what a logger does whose stamps keep causal order.
+#[inline(always)]
+pub fn ordered_now() -> u64 {
+    let mut aux = 0u32;
+    // SAFETY: rdtscp is present on the CPUs this harness targets (see
+    // `end`).
+    unsafe { __rdtscp(&mut aux) }
+}
+
 /// TSC frequency and the cost of the timer itself.
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {

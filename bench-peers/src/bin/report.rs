@@ -379,15 +379,19 @@ fn summary(o: &mut String, ok: &[&LoggerResults]) {
         "`{}` with `({})`. Per call: NanoLog's method \
          (ns, timer cost subtracted; median of three runs of 100,000 calls). Batch: Quill's method (ns per call, averages of 20 calls), \
          1 and 2 producer threads. Throughput: M messages back to back until all are written (median of 3). \
-         `÷ floor`: divided by the floor measured with the same method in the same process (see below). \
+         `÷ floor`: divided by the floor measured with the same method in the same process (see below); \
+         `÷ ordered floor`: by the floor with an ordered TSC read, the least a logger that keeps causal order must do. \
          Chart: `latency.svg`.\n",
         seed.format, seed.args
     );
     let _ = writeln!(
         o,
-        "| logger | p50 | p99.9 | mean≤p99 | p50 ÷ floor | mean≤p99 ÷ floor | batch 1T p50 / p99.9 | batch 1T p50 ÷ floor | batch 2T p50 / p99.9 | throughput M/s | drops |"
+        "| logger | p50 | p99.9 | mean≤p99 | p50 ÷ floor | mean≤p99 ÷ floor | mean≤p99 ÷ ordered floor | batch 1T p50 / p99.9 | batch 1T p50 ÷ floor | batch 2T p50 / p99.9 | throughput M/s | drops |"
     );
-    let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    let _ = writeln!(
+        o,
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    );
     for run in ok {
         let Some(m) = run.message(seed.name) else {
             continue;
@@ -401,13 +405,17 @@ fn summary(o: &mut String, ok: &[&LoggerResults]) {
         let d = m.dropped();
         let _ = writeln!(
             o,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             run.logger,
             ns(pc.p50),
             ns(pc.p999),
             ns(pc.tmean),
             ratio(pc.p50, floor.p50),
             ratio(pc.tmean, floor.tmean),
+            run.floor
+                .ordered_per_call
+                .as_ref()
+                .map_or("–".into(), |f| ratio(pc.tmean, f.tmean)),
             b(&m.batch1),
             m.batch1
                 .as_ref()
@@ -694,24 +702,33 @@ fn floor_table(o: &mut String, ok: &[&LoggerResults]) {
         "A TSC read, a 32-byte store and a release store of the head into an SPSC slot ring drained by a \
          consumer thread (`bench-peers/src/floor.rs`), measured with the per-call method (100,000 calls) and \
          with the batch method (500 samples, 1 thread) at the start of every process, before its logger is set \
-         up. The spread across processes shows how much the machine drifted during the run.\n"
+         up. The spread across processes shows how much the machine drifted during the run. The ordered floor is \
+         the same ring with the TSC read by `rdtscp`, which waits for the loads before it: the least a logger \
+         must do whose timestamps keep causally ordered lines in order (llt does; a plain `rdtsc` does not).\n"
     );
     let _ = writeln!(
         o,
-        "| process | timer cost | per-call p50 | per-call p99.9 | per-call mean≤p99 | batch p50 |"
+        "| process | timer cost | per-call p50 | per-call p99.9 | per-call mean≤p99 | batch p50 | ordered per-call p50 | ordered mean≤p99 |"
     );
-    let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|");
+    let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---:|---:|");
     for run in ok {
         let f = &run.floor;
+        let ordered = |pick: fn(&Percentiles) -> f64| {
+            f.ordered_per_call
+                .as_ref()
+                .map_or("–".into(), |p| ns(pick(p)))
+        };
         let _ = writeln!(
             o,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             run.logger,
             ns(run.timer_cost_ns),
             ns(f.per_call.p50),
             ns(f.per_call.p999),
             ns(f.per_call.tmean),
             ns(f.batch1.p50),
+            ordered(|p| p.p50),
+            ordered(|p| p.tmean),
         );
     }
     let _ = writeln!(o);
@@ -1005,6 +1022,7 @@ mod tests {
             floor: FloorResults {
                 per_call: stats(),
                 batch1: stats(),
+                ordered_per_call: Some(stats()),
                 ring_full: 0,
             },
             messages: MESSAGES
