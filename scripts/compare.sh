@@ -18,6 +18,8 @@
 #                   singleDouble, complexFormat, stringConcat)
 #   --peers         only these loggers, in the order given (default: every logger of the PEERS
 #                   table in bench-peers/src/peers.rs, llt first; the report names those left out)
+#   --out DIR       write the results to DIR instead of bench-results/peers/<date> (a quick
+#                   partial run then does not overwrite the day's full run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -28,20 +30,22 @@ instructions=0
 only=()
 peers=()
 peers_opt=
+out=
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick | --full) mode=$1 ;;
     --instructions) instructions=1 ;;
     --only) only=(--only "$2"); shift ;;
     --peers) IFS=, read -r -a peers <<<"$2"; peers_opt=" --peers $2"; shift ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    --out) out=$2; shift ;;
+    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 
 manifest=bench-peers/Cargo.toml
-out="bench-results/peers/$(date +%Y-%m-%d)"
+[ -n "$out" ] || out="bench-results/peers/$(date +%Y-%m-%d)"
 mkdir -p "$out"
 : >"$out/raw.jsonl"
 : >"$out/run.log"
