@@ -51,12 +51,22 @@ pub use llt_runtime::{callsite, clock, crash, filter, record, ring, rolling};
 #[cfg(feature = "logger")]
 pub use llt_macros::{llt_debug, llt_error, llt_info, llt_log, llt_trace, llt_warn};
 
+/// What `llt_log!` copies piece by piece: slices, `Vec`, `Option`,
+/// `Result`, strings inside them, and derived types.
+pub use llt_runtime::record::LogValue;
+
+pub use llt_macros::Loggable;
+
 /// Support for the macros' generated code. Not a public API.
 #[doc(hidden)]
 pub mod __private {
     pub use llt_runtime::private::*;
     // Step 2 and 3 of the encoder choice (see `llt_runtime::record::Tag`).
     pub use llt_runtime::record::ViaRef;
+    // Step 2 of the encoder choice, and what `#[derive(Loggable)]` names.
+    pub use llt_runtime::record::{LogValue, Payload, StaticCopy, ViaValue, invalid_variant};
+    pub use std::mem::size_of;
+    pub use std::stringify;
 }
 
 /// The README's examples run as doctests.

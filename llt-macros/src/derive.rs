@@ -1,0 +1,275 @@
+//! `#[derive(Loggable)]`: implements `LogValue` field by field.
+//!
+//! For `struct Order<'a, T> { id: &'a str, qty: T }` the output is, in
+//! outline:
+//!
+//! ```text
+//! unsafe impl<'a, T: LogValue> LogValue for Order<'a, T> {
+//!     type Decoded<'r> = Order<'r, T::Decoded<'r>>;       // the same type, rebuilt
+//!     fn encoded_len(&self) -> usize { 0 + id.encoded_len() + qty.encoded_len() }
+//!     unsafe fn encode(&self, dst) -> *mut u8 { let dst = id.encode(dst); qty.encode(dst) }
+//!     unsafe fn decode<'r>(payload) -> Order<'r, T::Decoded<'r>> {
+//!         Order { id: <&'a str>::decode(payload), qty: T::decode(payload) }
+//!     }
+//! }
+//! ```
+//!
+//! An enum writes its variant's index first (one byte up to 256 variants,
+//! two beyond). Each field's calls are spanned on the field's type, so a
+//! field whose type is not loggable is reported there.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields, GenericParam, Ident, Type};
+
+/// Expands `#[derive(Loggable)]`; an error becomes `compile_error!`.
+pub(crate) fn derive(input: TokenStream) -> TokenStream {
+    let input: DeriveInput = match syn::parse2(input) {
+        Ok(input) => input,
+        Err(e) => return e.to_compile_error(),
+    };
+    generate(&input).unwrap_or_else(|e| e.to_compile_error())
+}
+
+/// One variant (or the struct itself) with its fields.
+struct Shape<'a> {
+    /// `Name` for a struct, `Name::Variant` for an enum's variant.
+    path: TokenStream,
+    fields: &'a Fields,
+}
+
+impl Shape<'_> {
+    /// `__llt_f0`, `__llt_f1`, ... for the fields, in order.
+    fn bindings(&self) -> Vec<Ident> {
+        (0..self.fields.len())
+            .map(|i| format_ident!("__llt_f{}", i))
+            .collect()
+    }
+
+    /// The pattern binding every field: `Path { a: __llt_f0, .. }`.
+    fn pattern(&self) -> TokenStream {
+        let path = &self.path;
+        let bindings = self.bindings();
+        match self.fields {
+            Fields::Named(named) => {
+                let names = named.named.iter().map(|f| &f.ident);
+                quote!(#path { #(#names: #bindings),* })
+            }
+            Fields::Unnamed(_) => quote!(#path(#(#bindings),*)),
+            Fields::Unit => quote!(#path),
+        }
+    }
+
+    fn types(&self) -> impl Iterator<Item = &Type> {
+        self.fields.iter().map(|f| &f.ty)
+    }
+
+    /// Sum of the fields' encoded lengths, from the bindings.
+    fn encoded_len(&self) -> TokenStream {
+        let terms = self.types().zip(self.bindings()).map(|(ty, binding)| {
+            let codec = codec(ty);
+            quote_spanned!(ty.span()=> .saturating_add(#codec::encoded_len(#binding)))
+        });
+        quote!(0usize #(#terms)*)
+    }
+
+    /// Encodes the fields from `__llt_dst` on; evaluates to the end.
+    fn encode(&self) -> TokenStream {
+        let steps = self.types().zip(self.bindings()).map(|(ty, binding)| {
+            let codec = codec(ty);
+            quote_spanned!(ty.span()=> let __llt_dst = #codec::encode(#binding, __llt_dst);)
+        });
+        quote!(#(#steps)* __llt_dst)
+    }
+
+    /// Rebuilds the value from `__llt_payload`, fields in order.
+    fn decode(&self) -> TokenStream {
+        let path = &self.path;
+        let values = self.types().map(|ty| {
+            let codec = codec(ty);
+            quote_spanned!(ty.span()=> #codec::decode(__llt_payload))
+        });
+        match self.fields {
+            Fields::Named(named) => {
+                let names = named.named.iter().map(|f| &f.ident);
+                quote!(#path { #(#names: #values),* })
+            }
+            Fields::Unnamed(_) => quote!(#path(#(#values),*)),
+            Fields::Unit => quote!(#path),
+        }
+    }
+}
+
+/// How a field of type `ty` is encoded: by its `LogValue` impl, or, for a
+/// type that names `'static` (`&'static str`), copied as it is
+/// (`StaticCopy`, which needs `Copy + Send + 'static`): the rebuilt value
+/// must have that type, and a `'static` borrow cannot come from the record.
+fn codec(ty: &Type) -> TokenStream {
+    if names_static(ty.to_token_stream()) {
+        quote_spanned!(ty.span()=> ::llt_rs::__private::StaticCopy::<#ty>)
+    } else {
+        quote_spanned!(ty.span()=> <#ty as ::llt_rs::__private::LogValue>)
+    }
+}
+
+/// Whether the tokens contain the lifetime `'static`.
+fn names_static(tokens: TokenStream) -> bool {
+    let mut quote_seen = false;
+    for token in tokens {
+        match token {
+            TokenTree::Punct(punct) if punct.as_char() == '\'' => {
+                quote_seen = true;
+                continue;
+            }
+            TokenTree::Ident(ident) if quote_seen && ident == "static" => return true,
+            TokenTree::Group(group) if names_static(group.stream()) => return true,
+            _ => {}
+        }
+        quote_seen = false;
+    }
+    false
+}
+
+fn generate(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let name = &input.ident;
+    let shapes: Vec<Shape<'_>> = match &input.data {
+        Data::Struct(data) => vec![Shape {
+            path: quote!(#name),
+            fields: &data.fields,
+        }],
+        Data::Enum(data) => data
+            .variants
+            .iter()
+            .map(|variant| {
+                let variant_name = &variant.ident;
+                Shape {
+                    path: quote!(#name::#variant_name),
+                    fields: &variant.fields,
+                }
+            })
+            .collect(),
+        Data::Union(data) => {
+            return Err(syn::Error::new(
+                data.union_token.span,
+                "`#[derive(Loggable)]` cannot tell which field of a union is set: log the field itself, or convert the union to a struct or enum first",
+            ));
+        }
+    };
+
+    let mut generics = input.generics.clone();
+    for param in generics.type_params_mut() {
+        param
+            .bounds
+            .push(syn::parse_quote!(::llt_rs::__private::LogValue));
+    }
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let decoded_args: Vec<TokenStream> = input
+        .generics
+        .params
+        .iter()
+        .map(|param| match param {
+            GenericParam::Lifetime(_) => quote!('__llt_r),
+            GenericParam::Type(ty) => {
+                let ident = &ty.ident;
+                quote!(<#ident as ::llt_rs::__private::LogValue>::Decoded<'__llt_r>)
+            }
+            GenericParam::Const(constant) => {
+                let ident = &constant.ident;
+                quote!(#ident)
+            }
+        })
+        .collect();
+    let decoded = if decoded_args.is_empty() {
+        quote!(#name)
+    } else {
+        quote!(#name<#(#decoded_args),*>)
+    };
+
+    let (encoded_len, encode, decode) = match &input.data {
+        Data::Enum(_) => enum_bodies(name, &shapes),
+        _ => {
+            let shape = &shapes[0];
+            let pattern = shape.pattern();
+            let (len, encode, decode) = (shape.encoded_len(), shape.encode(), shape.decode());
+            (
+                quote!(let #pattern = self; #len),
+                quote!(let #pattern = self; #encode),
+                decode,
+            )
+        }
+    };
+
+    Ok(quote! {
+        // SAFETY: each field is written by its own `LogValue::encode`, in
+        // declaration order, and read back by its `decode` in that order.
+        #[automatically_derived]
+        #[allow(unused_variables, clippy::undocumented_unsafe_blocks)]
+        unsafe impl #impl_generics ::llt_rs::__private::LogValue for #name #ty_generics #where_clause {
+            type Decoded<'__llt_r> = #decoded;
+
+            #[inline]
+            fn encoded_len(&self) -> usize {
+                #encoded_len
+            }
+
+            #[inline]
+            unsafe fn encode(&self, __llt_dst: *mut u8) -> *mut u8 {
+                unsafe { #encode }
+            }
+
+            #[inline]
+            unsafe fn decode<'__llt_r>(
+                __llt_payload: &mut ::llt_rs::__private::Payload<'__llt_r>,
+            ) -> Self::Decoded<'__llt_r> {
+                unsafe { #decode }
+            }
+        }
+    })
+}
+
+/// Bodies of `encoded_len`, `encode` and `decode` for an enum: the
+/// variant's index (a `u8`, or a `u16` past 256 variants), then its fields.
+fn enum_bodies(name: &Ident, shapes: &[Shape<'_>]) -> (TokenStream, TokenStream, TokenStream) {
+    if shapes.is_empty() {
+        let never = quote!(match *self {});
+        let decode = quote!(::llt_rs::__private::invalid_variant(
+            ::llt_rs::__private::stringify!(#name),
+            0
+        ));
+        return (never.clone(), never, decode);
+    }
+    let tag_type = if shapes.len() <= 256 {
+        quote!(u8)
+    } else {
+        quote!(u16)
+    };
+    let span = Span::call_site();
+    let mut len_arms = Vec::new();
+    let mut encode_arms = Vec::new();
+    let mut decode_arms = Vec::new();
+    for (index, shape) in shapes.iter().enumerate() {
+        let pattern = shape.pattern();
+        let tag = proc_macro2::Literal::usize_unsuffixed(index);
+        let (len, encode, decode) = (shape.encoded_len(), shape.encode(), shape.decode());
+        len_arms.push(quote_spanned!(span=> #pattern => ::llt_rs::__private::size_of::<#tag_type>().saturating_add(#len),));
+        encode_arms.push(quote_spanned!(span=> #pattern => {
+            let __llt_dst = <#tag_type as ::llt_rs::__private::LogValue>::encode(&#tag, __llt_dst);
+            #encode
+        }));
+        decode_arms.push(quote_spanned!(span=> #tag => #decode,));
+    }
+    (
+        quote!(match self { #(#len_arms)* }),
+        quote!(match self { #(#encode_arms)* }),
+        quote! {
+            match <#tag_type as ::llt_rs::__private::LogValue>::decode(__llt_payload) {
+                #(#decode_arms)*
+                __llt_tag => ::llt_rs::__private::invalid_variant(
+                    ::llt_rs::__private::stringify!(#name),
+                    __llt_tag as u32,
+                ),
+            }
+        },
+    )
+}
