@@ -29,7 +29,7 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
         Ok(input) => input,
         Err(e) => return e.to_compile_error(),
     };
-    generate(&input).unwrap_or_else(|e| e.to_compile_error())
+    generate(input).unwrap_or_else(|e| e.to_compile_error())
 }
 
 /// One variant (or the struct itself) with its fields.
@@ -113,6 +113,36 @@ fn codec(ty: &Type) -> TokenStream {
     }
 }
 
+/// A field `&'a T` other than `&'a str` cannot be rebuilt as itself: the
+/// writer has the pointee's bytes in the record, not a `T` to borrow.
+fn reject_borrowed_field(field: &syn::Field) -> syn::Result<()> {
+    let Type::Reference(reference) = &field.ty else {
+        return Ok(());
+    };
+    let is_str = matches!(&*reference.elem, Type::Path(path) if path.path.is_ident("str"));
+    if is_str || names_static(field.ty.to_token_stream()) {
+        return Ok(());
+    }
+    let name = field.ident.as_ref().map_or_else(
+        || "this field".to_owned(),
+        |ident| format!("field `{ident}`"),
+    );
+    let pointee = reference
+        .elem
+        .to_token_stream()
+        .to_string()
+        .replace(' ', "");
+    Err(syn::Error::new_spanned(
+        &field.ty,
+        format!(
+            "{name} cannot be logged by `#[derive(Loggable)]`: the writer rebuilds the value \
+             from the record and has no `{pointee}` to borrow; store an owned value (a `Vec<T>` \
+             or `Box<[T]>` for a slice), make it `&'static`, or log it as its own `llt_log!` \
+             argument"
+        ),
+    ))
+}
+
 /// Whether the tokens contain the lifetime `'static`.
 fn names_static(tokens: TokenStream) -> bool {
     let mut quote_seen = false;
@@ -131,7 +161,8 @@ fn names_static(tokens: TokenStream) -> bool {
     false
 }
 
-fn generate(input: &DeriveInput) -> syn::Result<TokenStream> {
+fn generate(mut input: DeriveInput) -> syn::Result<TokenStream> {
+    let decoded_args = decoded_args(&input.generics);
     let name = &input.ident;
     let shapes: Vec<Shape<'_>> = match &input.data {
         Data::Struct(data) => vec![Shape {
@@ -157,29 +188,18 @@ fn generate(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
     };
 
-    let mut generics = input.generics.clone();
-    for param in generics.type_params_mut() {
+    for shape in &shapes {
+        for field in shape.fields {
+            reject_borrowed_field(field)?;
+        }
+    }
+
+    for param in input.generics.type_params_mut() {
         param
             .bounds
             .push(syn::parse_quote!(::llt_rs::__private::LogValue));
     }
-    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
-    let decoded_args: Vec<TokenStream> = input
-        .generics
-        .params
-        .iter()
-        .map(|param| match param {
-            GenericParam::Lifetime(_) => quote!('__llt_r),
-            GenericParam::Type(ty) => {
-                let ident = &ty.ident;
-                quote!(<#ident as ::llt_rs::__private::LogValue>::Decoded<'__llt_r>)
-            }
-            GenericParam::Const(constant) => {
-                let ident = &constant.ident;
-                quote!(#ident)
-            }
-        })
-        .collect();
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let decoded = if decoded_args.is_empty() {
         quote!(#name)
     } else {
@@ -226,6 +246,26 @@ fn generate(input: &DeriveInput) -> syn::Result<TokenStream> {
             }
         }
     })
+}
+
+/// The decoded type's generic arguments: `'r` for every lifetime,
+/// `T::Decoded<'r>` for every type parameter, const parameters as they are.
+fn decoded_args(generics: &syn::Generics) -> Vec<TokenStream> {
+    generics
+        .params
+        .iter()
+        .map(|param| match param {
+            GenericParam::Lifetime(_) => quote!('__llt_r),
+            GenericParam::Type(ty) => {
+                let ident = &ty.ident;
+                quote!(<#ident as ::llt_rs::__private::LogValue>::Decoded<'__llt_r>)
+            }
+            GenericParam::Const(constant) => {
+                let ident = &constant.ident;
+                quote!(#ident)
+            }
+        })
+        .collect()
 }
 
 /// Bodies of `encoded_len`, `encode` and `decode` for an enum: the

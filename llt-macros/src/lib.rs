@@ -111,7 +111,7 @@ pub fn llt_error(input: TokenStream) -> TokenStream {
 /// `&'a Inner`) cannot be rebuilt as themselves from the record: store a
 /// `Vec`/`Box<[T]>` or the value, or log the slice as its own argument.
 ///
-/// ```
+/// ```ignore
 /// use llt_rs::{Loggable, Logger, llt_log};
 ///
 /// #[derive(Debug, Loggable)]
