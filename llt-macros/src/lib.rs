@@ -35,7 +35,12 @@ use expand::Level;
 /// - a string (`&str`, `String`, `Box<str>`, `Cow<str>`, or a reference to
 ///   one): its length and bytes;
 /// - a reference `&T`, `&&T` or `&mut T` to a `Copy + Send + 'static` type
-///   `T`, of any lifetime: the `T` it points to, as it is at the call.
+///   `T`, of any lifetime: the `T` it points to, as it is at the call;
+/// - a slice, array, `Vec`, `Box<[T]>`, `Option`, `Result` or tuple of
+///   loggable values, or a type with `#[derive(llt_rs::Loggable)]`: piece by
+///   piece (`llt_rs::LogValue`), rebuilt on the writer thread.
+///
+/// `{:p}` is rejected: it would print the address of llt's copy.
 ///
 /// Anything else is a compile error on the argument. That includes a
 /// reference to something that is not `Copy`, such as a `&'static AtomicU64`
