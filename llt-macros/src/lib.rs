@@ -57,8 +57,9 @@ use expand::Level;
 ///
 /// Still read on the writer thread, not at the call (the macro cannot see
 /// them): what a `Copy` value points to (a `Copy` struct with a
-/// `&'static AtomicU64` field; a `&'static [T]` or `&'static dyn Trait`
-/// argument, copied as a pointer; anything behind a third `&`; a reference
+/// `&'static AtomicU64` field; a `&'static [T]` whose `T` is not
+/// `LogValue`, or a `&'static dyn Trait` argument, copied as a pointer;
+/// anything not `LogValue` behind a third `&`; a reference
 /// that reaches the macro as a type parameter `T` in generic code), and
 /// whatever a `Display`/`Debug` impl reads besides its value (globals,
 /// locks). Tested in `tests/deferred_reads.rs` and `tests/ui/`.
