@@ -619,3 +619,82 @@ impl<T: super::Loggable> StaticCopy<T> {
 pub fn invalid_variant(type_name: &str, index: u32) -> ! {
     panic!("corrupted record: `{type_name}` has no variant {index}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::init_view;
+    use std::fmt::Debug;
+
+    /// Encodes `value`, checks that `encode` wrote exactly `encoded_len()`
+    /// bytes (the ring reserves that many), decodes it back and returns the
+    /// decoded value's `Debug` text.
+    fn round_trip<T: LogValue + ?Sized>(value: &T) -> String
+    where
+        for<'r> T::Decoded<'r>: Debug,
+    {
+        let len = value.encoded_len();
+        // One guard byte past the end, which `encode` must not touch.
+        let mut buf = vec![0xa5u8; len + 1];
+        // SAFETY: `buf` has `len` bytes for the encoding (and one more).
+        let end = unsafe { value.encode(buf.as_mut_ptr()) };
+        assert_eq!(
+            end as usize - buf.as_ptr() as usize,
+            len,
+            "encode wrote other than encoded_len()"
+        );
+        assert_eq!(buf[len], 0xa5);
+        let mut payload = Payload::new(init_view(&buf[..len]));
+        // SAFETY: the bytes were written by `T::encode`.
+        let decoded = unsafe { T::decode(&mut payload) };
+        assert!(payload.remaining().is_empty(), "decode left bytes unread");
+        format!("{decoded:?}")
+    }
+
+    /// Round-trips `value` and compares with its own `Debug` text.
+    fn check<T: LogValue + Debug + ?Sized>(value: &T)
+    where
+        for<'r> T::Decoded<'r>: Debug,
+    {
+        assert_eq!(round_trip(value), format!("{value:?}"));
+    }
+
+    #[test]
+    fn every_impl_writes_its_encoded_len_and_reads_it_back() {
+        check(&0x1234_5678u32);
+        check(&-1.5f64);
+        check(&'é');
+        check(&true);
+        check(&());
+        check(&NonZeroU16::new(7).unwrap());
+        check(&Duration::from_nanos(1_500_000_123));
+        check("héllo");
+        check(&String::from("owned"));
+        check(&Box::<str>::from("boxed"));
+        check(&Cow::Borrowed("cow"));
+        check(&[1u8, 2, 3][..]);
+        check(&[0.5f32; 0][..]);
+        check(&vec![String::from("a"), String::new()]);
+        check(&vec![Duration::from_secs(1); 2]);
+        check(&Box::<[i64]>::from([-1, 2]));
+        check(&[Some("x"), None]);
+        check(&[[1u16; 3]; 2]);
+        check(&Box::new(Some(4u8)));
+        check(&&&7u64);
+        check(&Some(vec![
+            Some(Ok::<_, String>(1u8)),
+            Some(Err(String::from("e"))),
+            None,
+        ]));
+        check(&(1u8, "two", 3.0f64, Some('4'), [5u8], vec![6i8]));
+        let mut mutable = 9u32;
+        check(&&mut mutable);
+    }
+
+    #[test]
+    fn a_corrupted_variant_index_panics_with_the_type_name() {
+        let panic = std::panic::catch_unwind(|| invalid_variant("Side", 9)).unwrap_err();
+        let message = panic.downcast_ref::<String>().unwrap();
+        assert_eq!(message, "corrupted record: `Side` has no variant 9");
+    }
+}
