@@ -87,6 +87,16 @@ struct Window<T, const N: usize> {
 #[derive(Debug, Loggable)]
 struct Pair<A, B>(A, B);
 
+/// A public type with a field of a private type (no `private_bounds`
+/// warning from the derive's field bounds).
+#[derive(Debug, Loggable)]
+pub struct Public {
+    inner: Private,
+}
+
+#[derive(Debug, Loggable)]
+struct Private(u8);
+
 #[derive(Debug, Clone, Copy, Loggable)]
 struct Point {
     x: i32,
@@ -175,6 +185,8 @@ fn derived_structs_with_string_fields() {
     let tuple = Tuple(5, "s\"", Some("inner".into()));
     parity!("{:?}", "{:#?}", "{:x?}"; tuple);
     parity!("{:?}", "{:#?}", "{:>6?}|"; Unit);
+    let public = Public { inner: Private(7) };
+    parity!("{:?}", "{:#?}"; public);
     let point = Point { x: -3, y: 0x10 };
     parity!("{:?}", "{:#?}", "{:x?}", "{:+?}"; point);
 }
