@@ -2,6 +2,9 @@
 //! `#[derive(Loggable)]` types is exactly what `format!` prints, for every
 //! flag that applies to them.
 
+// The derive's impls must compile in a crate that denies unsafe code.
+#![deny(unsafe_code)]
+
 use std::borrow::Cow;
 use std::fmt;
 

@@ -143,6 +143,34 @@ fn reject_borrowed_field(field: &syn::Field) -> syn::Result<()> {
     ))
 }
 
+/// The rebuilt value is `Name<T::Decoded>`: a trait bound on the type's own
+/// parameters (`struct W<T: Copy>`, or in its `where` clause) would have to
+/// hold for `T::Decoded` too, which the derive cannot promise.
+fn reject_trait_bounds(generics: &syn::Generics) -> syn::Result<()> {
+    let bounded = generics.type_params().find(|param| {
+        param
+            .bounds
+            .iter()
+            .any(|bound| matches!(bound, syn::TypeParamBound::Trait(_)))
+    });
+    let message = "`#[derive(Loggable)]` does not support trait bounds on the type's own \
+                   parameters: the writer rebuilds the value with each `T` replaced by \
+                   `T::Decoded`, which need not satisfy them; put the bounds on the impls that \
+                   need them instead (as std does), or log the fields";
+    if let Some(param) = bounded {
+        return Err(syn::Error::new_spanned(&param.bounds, message));
+    }
+    if let Some(where_clause) = &generics.where_clause
+        && where_clause.predicates.iter().any(|predicate| {
+            matches!(predicate, syn::WherePredicate::Type(ty)
+                if ty.bounds.iter().any(|bound| matches!(bound, syn::TypeParamBound::Trait(_))))
+        })
+    {
+        return Err(syn::Error::new_spanned(where_clause, message));
+    }
+    Ok(())
+}
+
 /// Whether the tokens contain the lifetime `'static`.
 fn names_static(tokens: TokenStream) -> bool {
     let mut quote_seen = false;
@@ -193,6 +221,7 @@ fn generate(mut input: DeriveInput) -> syn::Result<TokenStream> {
             reject_borrowed_field(field)?;
         }
     }
+    reject_trait_bounds(&input.generics)?;
 
     for param in input.generics.type_params_mut() {
         param
@@ -224,7 +253,7 @@ fn generate(mut input: DeriveInput) -> syn::Result<TokenStream> {
         // SAFETY: each field is written by its own `LogValue::encode`, in
         // declaration order, and read back by its `decode` in that order.
         #[automatically_derived]
-        #[allow(unused_variables, clippy::undocumented_unsafe_blocks)]
+        #[allow(unsafe_code, unused_unsafe, unused_variables, clippy::undocumented_unsafe_blocks)]
         unsafe impl #impl_generics ::llt_rs::__private::LogValue for #name #ty_generics #where_clause {
             type Decoded<'__llt_r> = #decoded;
 

@@ -116,6 +116,11 @@ pub fn llt_error(input: TokenStream) -> TokenStream {
 /// field. Borrowed slices and references other than `&str` (`&'a [u8]`,
 /// `&'a Inner`) cannot be rebuilt as themselves from the record: store a
 /// `Vec`/`Box<[T]>` or the value, or log the slice as its own argument.
+/// A field whose type names `'static` (`&'static str`) is copied as it is
+/// (it must be `Copy + Send + 'static`). Trait bounds on the type's own
+/// parameters (`struct W<T: Copy>`) are rejected: the rebuilt
+/// `W<T::Decoded>` need not satisfy them. The impl is an `unsafe impl`
+/// (allowed under `#![deny(unsafe_code)]`, not under `forbid`).
 ///
 /// ```ignore
 /// use llt_rs::{Loggable, Logger, llt_log};
