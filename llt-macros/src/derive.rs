@@ -105,12 +105,35 @@ impl Shape<'_> {
 /// type that names `'static` (`&'static str`), copied as it is
 /// (`StaticCopy`, which needs `Copy + Send + 'static`): the rebuilt value
 /// must have that type, and a `'static` borrow cannot come from the record.
+///
+/// The type's tokens all get one span, so that the three uses of a field
+/// whose type is not loggable report one error, not several.
 fn codec(ty: &Type) -> TokenStream {
+    let span = ty.span();
+    let tokens = respan(ty.to_token_stream(), span);
     if names_static(ty.to_token_stream()) {
-        quote_spanned!(ty.span()=> ::llt_rs::__private::StaticCopy::<#ty>)
+        quote_spanned!(span=> ::llt_rs::__private::StaticCopy::<#tokens>)
     } else {
-        quote_spanned!(ty.span()=> <#ty as ::llt_rs::__private::LogValue>)
+        quote_spanned!(span=> <#tokens as ::llt_rs::__private::LogValue>)
     }
+}
+
+/// `tokens` with every token at `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = TokenTree::Group(inner);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
 }
 
 /// A field `&'a T` other than `&'a str` cannot be rebuilt as itself: the
