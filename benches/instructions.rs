@@ -5,7 +5,7 @@
 //! instruction difference divided by N is the cost of one call, exactly.
 //!
 //! Usage: `instructions <case> <calls>`, case one of `llt_log`, `log_str`,
-//! `log_format`, `format`.
+//! `log_format`, `format`, `llt_log_order` (a `#[derive(Loggable)]` struct).
 
 use std::hint::black_box;
 
@@ -42,6 +42,7 @@ fn run_calls(case: &str, logger: &Logger, calls: u64) {
         "log_str" => run_calls_log_str(logger, calls),
         "log_format" => run_calls_log_format(logger, calls),
         "format" => run_calls_format(calls),
+        "llt_log_order" => run_calls_llt_log_order(logger, calls),
         other => panic!("unknown case {other}"),
     }
 }
@@ -56,6 +57,27 @@ fn run_calls_llt_log(logger: &Logger, calls: u64) {
             i,
             i as f64 * 1.5
         );
+    }
+}
+
+/// The example of a derived type: a `String` field, a float, an
+/// integer.
+#[derive(Debug, llt_rs::Loggable)]
+struct Order {
+    id: String,
+    px: f64,
+    qty: u32,
+}
+
+#[inline(never)]
+fn run_calls_llt_log_order(logger: &Logger, calls: u64) {
+    let order = Order {
+        id: String::from("ORD-2026-000042"),
+        px: 101.25,
+        qty: 300,
+    };
+    for _ in 0..calls {
+        llt_log!(logger, "{:?}", black_box(&order));
     }
 }
 

@@ -51,12 +51,58 @@ pub use llt_runtime::{callsite, clock, crash, filter, record, ring, rolling};
 #[cfg(feature = "logger")]
 pub use llt_macros::{llt_debug, llt_error, llt_info, llt_log, llt_trace, llt_warn};
 
+/// What `llt_log!` copies piece by piece: slices, `Vec`, `Option`,
+/// `Result`, strings inside them, and derived types.
+pub use llt_runtime::record::LogValue;
+
+/// `#[derive(Loggable)]`: makes a struct or enum loggable by `llt_log!`,
+/// copied field by field at the call and rebuilt as the same type on the
+/// writer, where its own `Display`/`Debug` formats it.
+///
+/// ```
+/// use llt_rs::{Loggable, Logger, llt_log};
+///
+/// #[derive(Debug, Loggable)]
+/// struct Order {
+///     id: String,
+///     px: f64,
+///     qty: u32,
+/// }
+///
+/// #[derive(Debug, Loggable)]
+/// enum Event<'a> {
+///     Fill(Order),
+///     Cancel { id: &'a str },
+///     Heartbeat,
+/// }
+///
+/// let sink = llt_rs::MemorySink::new();
+/// let logger = Logger::builder()
+///     .sink(sink.clone())
+///     .format(llt_rs::LineFormat::MessageOnly)
+///     .build()
+///     .unwrap();
+/// let order = Order { id: "A-1".into(), px: 101.25, qty: 3 };
+/// llt_log!(logger, "{order:?}");
+/// llt_log!(logger, "{:?}", Event::Cancel { id: "A-2" });
+/// logger.flush();
+/// assert_eq!(
+///     sink.take_lines(),
+///     ["Order { id: \"A-1\", px: 101.25, qty: 3 }", "Cancel { id: \"A-2\" }"]
+/// );
+/// ```
+pub use llt_macros::Loggable;
+
 /// Support for the macros' generated code. Not a public API.
 #[doc(hidden)]
 pub mod __private {
     pub use llt_runtime::private::*;
     // Step 2 and 3 of the encoder choice (see `llt_runtime::record::Tag`).
     pub use llt_runtime::record::ViaRef;
+    // Step 2 of the encoder choice, and what `#[derive(Loggable)]` names.
+    pub use llt_runtime::record::{LogValue, Payload, StaticCopy, ViaValue, invalid_variant};
+    pub use std::mem::size_of;
+    pub use std::stringify;
 }
 
 /// The README's examples run as doctests.

@@ -119,8 +119,7 @@ fn static_references_log_their_pointee() {
     let leaked: &'static (u8, f32) = Box::leak(Box::new((3, 0.5)));
     let limit: &'static u32 = &LIMIT;
     let double: &&u64 = &&12;
-    // An unsized pointee is copied as a pointer and read on the writer, as
-    // before: a `&'static [T]` of `Copy` elements cannot change.
+    // A slice of numbers is copied at the call (`LogValue`), like the rest.
     let bytes: &'static [u8] = b"ab";
 
     llt_log!(

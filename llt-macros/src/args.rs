@@ -16,6 +16,12 @@ pub(crate) struct Invocation {
     pub named: Vec<(Ident, Expr)>,
 }
 
+/// The error for a format string made by a macro (`concat!`).
+const NOT_A_LITERAL: &str = "expected a format string literal: `llt_log!` reads its format \
+     string at compile time and cannot expand a macro such as `concat!` there; write the string \
+     out (`\"value = {}\"`), or wrap `llt_log!` in a `macro_rules!` macro that takes the \
+     literal as `$fmt:literal`";
+
 impl Parse for Invocation {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let logger = if input.peek(LitStr) {
@@ -27,14 +33,23 @@ impl Parse for Invocation {
                     "expected a format string literal, or a logger followed by `,` and a format string literal",
                 )
             })?;
+            if input.is_empty()
+                && let Expr::Macro(call) = &logger
+            {
+                return Err(syn::Error::new_spanned(call, NOT_A_LITERAL));
+            }
             input.parse::<Token![,]>()?;
             Some(logger)
         };
         let format: LitStr = input.parse().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                "expected a format string literal, like `\"value = {}\"`",
-            )
+            // `concat!(..)`, `stringify!(..)`: a proc macro sees the call,
+            // not the string it expands to.
+            let message = if input.peek(Ident) && input.peek2(Token![!]) {
+                NOT_A_LITERAL
+            } else {
+                "expected a format string literal, like `\"value = {}\"`"
+            };
+            syn::Error::new(e.span(), message)
         })?;
         let mut positional = Vec::new();
         let mut named: Vec<(Ident, Expr)> = Vec::new();

@@ -23,7 +23,7 @@
 //! }
 //! ```
 //!
-//! `encoder(a)` is `(&&&&Tag(a)).llt_encoder()`, which picks an encoding by
+//! `encoder(a)` is `(&&&&&Tag(a)).llt_encoder()`, which picks an encoding by
 //! the argument's type (`llt_runtime::record::Tag`): a string's bytes, the
 //! value behind a reference (copied at the call), or the value itself; an
 //! argument that fits none is a compile error spanned on it.
@@ -154,7 +154,7 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
         quote!(()),
         |rest, (arg, binding)| {
             let encoder =
-                quote_spanned!(arg.span=> (&&&&::llt_rs::__private::Tag(#binding)).llt_encoder());
+                quote_spanned!(arg.span=> (&&&&&::llt_rs::__private::Tag(#binding)).llt_encoder());
             quote!((#encoder, #rest))
         },
     );
@@ -172,7 +172,7 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
 
     Ok(quote! {{
         #[allow(unused_imports)]
-        use ::llt_rs::__private::{ViaCopy as _, ViaRef as _, ViaStr as _};
+        use ::llt_rs::__private::{ViaCopy as _, ViaRef as _, ViaStr as _, ViaValue as _};
         #logger
         static __LLT_INTEREST: ::llt_rs::__private::Interest = ::llt_rs::__private::Interest::new();
         if ::llt_rs::__private::STATIC_MAX_LEVEL.enables(#level_tokens)

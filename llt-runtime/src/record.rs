@@ -21,6 +21,9 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+
+mod loggable;
+pub use loggable::{LogValue, StaticCopy, ValueDec, ValueEnc, ViaValue, invalid_variant};
 use std::mem::{MaybeUninit, size_of};
 
 /// Bytes before the arguments: callsite address and timestamp.
@@ -247,8 +250,8 @@ pub unsafe trait Decode {
 /// Marker for the values `llt_log!` copies as raw bytes.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be logged by `llt_log!`",
-    label = "arguments must be `Copy + Send + 'static` (or a reference to such a value), a `&str` or a `String`",
-    note = "format the value first and log the string: `logger.log(format!(..))`, or pass a `&str`/`String`"
+    label = "arguments must be `Copy + Send + 'static` (or a reference to such a value), a string, a slice, `Vec`, `Option` or `Result` of loggable values, or `#[derive(llt_rs::Loggable)]`",
+    note = "derive `llt_rs::Loggable` for your type, or format the value first and log the string: `logger.log(format!(..))`"
 )]
 pub trait Loggable: Copy + Send + 'static {}
 
@@ -463,25 +466,29 @@ unsafe impl<H: Decode, T: DecodeList> DecodeList for (H, T) {
 
 /// Picks the encoder for one `llt_log!` argument by autoref specialization.
 ///
-/// The macro writes `(&&&&Tag(&arg)).llt_encoder()`. Method lookup tries the
-/// receiver with four `&`, then three, two, one, and takes the first trait
-/// with an impl for that shape, so the impls with more `&` in front of `Tag`
-/// win:
+/// The macro writes `(&&&&&Tag(&arg)).llt_encoder()`. Method lookup tries the
+/// receiver with five `&`, then four, three, two, one, and takes the first
+/// trait with an impl for that shape, so the impls with more `&` in front of
+/// `Tag` win:
 ///
-/// 1. [`ViaStr`] (`&&&Tag`): string types, copied as length + bytes.
-/// 2. [`ViaRef`] (`&&Tag<&&T>`): a reference to a reference; the value
+/// 1. [`ViaStr`] (`&&&&Tag`): string types, copied as length + bytes.
+/// 2. [`ViaValue`] (`&&&Tag<T>`, `T:` [`LogValue`]): slices, `Vec`, arrays,
+///    `Option`, `Result`, derived types, numbers, and references to them,
+///    copied piece by piece.
+/// 3. [`ViaRef`] (`&&Tag<&&T>`): a reference to a reference; the value
 ///    behind both is copied.
-/// 3. [`ViaRef`] (`&Tag<&T>`, `&Tag<&mut T>`): a reference; the value
+/// 4. [`ViaRef`] (`&Tag<&T>`, `&Tag<&mut T>`): a reference; the value
 ///    behind it is copied.
-/// 4. [`ViaCopy`] (`Tag<T>`): any other value, copied as it is.
+/// 5. [`ViaCopy`] (`Tag<T>`): any other value, copied as it is.
 ///
-/// Steps 2 and 3 make a reference log what its pointee holds at the call,
+/// Steps 3 and 4 make a reference log what its pointee holds at the call,
 /// as `format!` would, rather than what the writer would read through the
 /// pointer later; a reference to something that cannot be copied (an
 /// atomic, a mutex) is a compile error there ([`LoggablePointee`]).
 ///
-/// Only `Sized` pointees take steps 2 and 3: a `&'static [T]` or
-/// `&'static dyn Trait` is copied as a pointer (step 4) and read by the
+/// Only `Sized` pointees take steps 3 and 4: a `&'static [T]` of
+/// non-[`LogValue`] elements or a `&'static dyn Trait` is copied as a
+/// pointer (step 5) and read by the
 /// writer, as is anything behind a third `&`, or behind a reference *inside*
 /// a `Copy` value, or a reference reached through a type parameter in
 /// generic code.
@@ -490,15 +497,18 @@ unsafe impl<H: Decode, T: DecodeList> DecodeList for (H, T) {
 ///
 /// ```
 /// # #![allow(clippy::needless_borrow)]
-/// use llt_runtime::record::{Encode, Tag, ViaCopy as _, ViaRef as _, ViaStr as _};
+/// use llt_runtime::record::{Encode, Tag, ViaCopy as _, ViaRef as _, ViaStr as _, ViaValue as _};
 ///
 /// let value = 7u64;
 /// let reference = &value;
 /// let text = String::from("four");
 /// // As `llt_log!` spells it: the argument `reference` becomes the 8 bytes
 /// // of the `u64` it points to, the `String` its length and bytes.
-/// assert_eq!((&&&&Tag(&reference)).llt_encoder().encoded_len(), 8);
-/// assert_eq!((&&&&Tag(&text)).llt_encoder().encoded_len(), size_of::<usize>() + 4);
+/// assert_eq!((&&&&&Tag(&reference)).llt_encoder().encoded_len(), 8);
+/// assert_eq!((&&&&&Tag(&text)).llt_encoder().encoded_len(), size_of::<usize>() + 4);
+/// // A slice: its length and elements.
+/// let bytes: &[u8] = &[1, 2, 3];
+/// assert_eq!((&&&&&Tag(&bytes)).llt_encoder().encoded_len(), size_of::<usize>() + 3);
 /// ```
 #[derive(Debug)]
 pub struct Tag<'a, T: ?Sized>(pub &'a T);
@@ -511,10 +521,10 @@ pub trait ViaStr<'a> {
     fn llt_encoder(&self) -> StrEnc<'a>;
 }
 
-/// `ViaStr` for `&&&Tag<'a, $string>`: the string is copied at the call.
+/// `ViaStr` for `&&&&Tag<'a, $string>`: the string is copied at the call.
 macro_rules! via_str {
     ($($string:ty),* $(,)?) => {$(
-        impl<'a> ViaStr<'a> for &&&Tag<'a, $string> {
+        impl<'a> ViaStr<'a> for &&&&Tag<'a, $string> {
             #[inline(always)]
             fn llt_encoder(&self) -> StrEnc<'a> {
                 StrEnc(self.0)
@@ -618,12 +628,14 @@ mod tests {
     #[test]
     #[allow(clippy::needless_borrow, reason = "spelled as llt_log! expands it")]
     fn copy_and_str_values_round_trip() {
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        struct Celsius(u8);
         let owned = String::from("héllo");
         let list = (
-            (&&&&Tag(&7u8)).llt_encoder(),
+            (&&&&&Tag(&Celsius(7))).llt_encoder(),
             (
-                (&&&&Tag(&owned)).llt_encoder(),
-                ((&&&&Tag(&&-1.5f64)).llt_encoder(), ()),
+                (&&&&&Tag(&owned)).llt_encoder(),
+                ((&&&&&Tag(&&-1.5f64)).llt_encoder(), ()),
             ),
         );
         let bytes = round_trip(list);
@@ -631,9 +643,11 @@ mod tests {
         let mut payload = Payload::new(init_view(&bytes));
         // SAFETY: `bytes` was written by the matching encoders.
         let (a, (b, (c, ()))) = unsafe {
-            <(CopyDec<u8>, (StrDec, (CopyDec<f64>, ()))) as DecodeList>::decode(&mut payload)
+            <(CopyDec<Celsius>, (StrDec, (ValueDec<&&f64>, ()))) as DecodeList>::decode(
+                &mut payload,
+            )
         };
-        assert_eq!((a, b, c), (7, "héllo", -1.5));
+        assert_eq!((a, b, c), (Celsius(7), "héllo", -1.5));
         assert!(payload.remaining().is_empty());
     }
 

@@ -2,6 +2,7 @@ use llt_rs::{Logger, llt_log};
 
 fn main() {
     let logger = Logger::builder().sink(std::io::sink()).build().unwrap();
-    let bytes: Vec<u8> = vec![1, 2, 3];
+    // Not `Copy`, not a string, not a `LogValue` (no derive for std maps).
+    let bytes: std::collections::HashMap<u8, u8> = [(1, 2)].into();
     llt_log!(logger, "{:?}", bytes);
 }

@@ -30,6 +30,7 @@ pub fn check(
     named_args: &[String],
 ) -> Result<Vec<String>, FormatError> {
     check_duplicate_names(positional_args, named_args)?;
+    reject_pointer(fs)?;
     let total = positional_args.saturating_add(named_args.len());
     let mut used = BTreeSet::new();
     let mut invalid = Vec::new();
@@ -64,6 +65,25 @@ pub fn check(
     match unused_argument_error(&used, positional_args, total) {
         Some(error) => Err(error),
         None => Ok(captured),
+    }
+}
+
+/// Rejects `{:p}`: `llt_log!` copies every argument at the call (the value
+/// behind a reference too), so the writer would print the address of its
+/// copy in the record, not the address `format!` would print.
+fn reject_pointer(fs: &FormatString) -> Result<(), FormatError> {
+    match fs
+        .placeholders()
+        .find(|placeholder| placeholder.spec.trait_ == super::FormatTrait::Pointer)
+    {
+        Some(placeholder) => Err(FormatError::new(
+            "`{:p}` cannot be logged by `llt_log!`: arguments are copied at the call, so the \
+             writer would print the address of the copy, not of your value; log the address \
+             as a number instead: `{:#x}` with `ptr as usize` (or `ptr.addr()`)"
+                .to_owned(),
+            placeholder.span.clone(),
+        )),
+        None => Ok(()),
     }
 }
 
