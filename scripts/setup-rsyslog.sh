@@ -15,13 +15,14 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# --no-install-recommends: the daemon alone, not logrotate and friends.
-# policy-rc.d 101: do not start the system's rsyslog on install.
-printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d.llt
-if [ ! -e /usr/sbin/policy-rc.d ]; then
-  cp /usr/sbin/policy-rc.d.llt /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+# Keep the package's scripts from starting the system's rsyslog (it would
+# take /dev/log): policy-rc.d exit code 101 means "not allowed".
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod +x "$policy"
+  trap 'rm -f "$policy"' EXIT
 fi
-rm -f /usr/sbin/policy-rc.d.llt
+# --no-install-recommends: the daemon alone, not logrotate and friends.
 apt-get install -y -qq --no-install-recommends rsyslog >/dev/null
 echo "rsyslogd installed: $(/usr/sbin/rsyslogd -v | head -1)"
