@@ -572,3 +572,45 @@ fn an_unreachable_server_is_a_build_error() {
         .expect_err("empty hostname");
     assert!(err.to_string().contains("hostname"), "{err}");
 }
+
+#[test]
+fn drop_reports_arrive_as_warnings() {
+    let binary = require_rsyslogd!();
+    let server = Rsyslog::start(binary, "drops");
+    let logger = Logger::builder()
+        .syslog(Syslog::unix(&server.socket).app_name("llt-drops"))
+        .capacity(1) // a ring of 64 bytes: most of a burst is dropped
+        .build()
+        .expect("logger");
+    for i in 0..100 {
+        llt_info!(
+            logger,
+            "burst line {} with some padding to fill the ring",
+            i
+        );
+    }
+    assert!(logger.flush_timeout(DEADLINE), "flush blocked");
+    let stats = logger.stats();
+    assert!(stats.dropped > 0, "{stats:?}");
+    // The writer may report the drops in several lines: they add up.
+    let reported = |received: &[Received]| -> u64 {
+        received
+            .iter()
+            .filter_map(|m| m.msg.strip_prefix("llt: "))
+            .filter_map(|m| m.strip_suffix(" messages dropped since the last report"))
+            .map(|n| n.parse::<u64>().expect("a count"))
+            .sum()
+    };
+    let received = server.wait_for("llt-drops", "the drop reports", |r| {
+        reported(r) == stats.dropped
+    });
+    for report in received.iter().filter(|m| m.msg.starts_with("llt: ")) {
+        assert_eq!(report.severity, 4, "{report:?}");
+    }
+    let lines = received
+        .iter()
+        .filter(|m| m.msg.starts_with("burst line"))
+        .count();
+    assert_eq!(lines as u64, stats.written, "{stats:?}");
+    assert_eq!(stats.written + stats.dropped, 100, "{stats:?}");
+}

@@ -84,15 +84,19 @@ impl Sink {
     }
 
     /// [`write_batch`](Self::write_batch) for a message sink. A batch
-    /// without line ends (the writer's own drop report) is one message,
-    /// counted nowhere.
+    /// without line ends (the writer's drop report, or lines already given
+    /// up on) is split at its newlines and counted nowhere.
     fn send_messages(&mut self, batch: &[u8], line_ends: &[usize], counters: &Counters) {
         let Some(messages) = self.messages.as_mut() else {
             return;
         };
-        let whole = [batch.len()];
+        let newlines: Vec<usize>;
         let ends = if line_ends.is_empty() {
-            &whole[..]
+            newlines = (0..batch.len())
+                .filter(|&at| batch[at] == b'\n')
+                .map(|at| at + 1)
+                .collect();
+            &newlines[..]
         } else {
             line_ends
         };
