@@ -23,7 +23,10 @@
 //! `tracing` field's name, or a literal in a log statement).
 //!
 //! The `tracing` layer writes this list with [`FieldList`]; a log statement
-//! with fields can write the same bytes directly into the ring.
+//! with fields writes the same bytes directly into the ring with
+//! [`write_count`] and [`write_field`] (its sizes from [`field_len`], the
+//! encoding of each type from [`FieldValue`]), then its decoder calls
+//! [`follow`] after reading its arguments.
 //!
 //! # Output
 //!
@@ -208,6 +211,196 @@ impl<'b> FieldList<'b> {
     /// Writes the count; the list is complete.
     pub fn finish(self) {
         self.buf[self.start..self.start + 4].copy_from_slice(&self.count.to_ne_bytes());
+    }
+}
+
+// === Encoding straight into a record ===
+
+/// Bytes of a field list's count.
+pub const COUNT_LEN: usize = size_of::<u32>();
+
+/// Bytes of a field before its value: the kind and the name.
+pub const FIELD_HEAD_LEN: usize = 1 + 2 * size_of::<usize>();
+
+/// A value that can be a field, with its encoding: what a log statement
+/// with fields uses to write the list straight into the ring, as
+/// [`FieldList`] writes it into a buffer (the same bytes).
+///
+/// Integers are widened to 64 bits (`u128`/`i128` stay 128), `f32` to
+/// `f64`, strings are copied.
+///
+/// # Safety
+///
+/// `write_value` must write exactly `value_len()` bytes, the encoding of
+/// [`KIND`](Self::KIND) described in the module docs.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::fields::{COUNT_LEN, FieldList, field_len, write_count, write_field};
+/// let (qty, venue) = (5u32, "XNYS");
+/// let mut raw = vec![0u8; COUNT_LEN + field_len(&qty) + field_len(&venue)];
+/// // SAFETY: `raw` has room for the count and both fields.
+/// unsafe {
+///     let at = write_count(raw.as_mut_ptr(), 2);
+///     let at = write_field(at, "qty", &qty);
+///     write_field(at, "venue", &venue);
+/// }
+/// let mut listed = Vec::new();
+/// let mut list = FieldList::new(&mut listed);
+/// list.u64("qty", 5);
+/// list.str("venue", "XNYS");
+/// list.finish();
+/// assert_eq!(raw, listed);
+/// ```
+pub unsafe trait FieldValue {
+    /// The kind written in front of the value.
+    const KIND: FieldKind;
+    /// Bytes of the value.
+    fn value_len(&self) -> usize;
+    /// Writes the value.
+    ///
+    /// # Safety
+    ///
+    /// `dst` must be valid for writes of `value_len()` bytes.
+    unsafe fn write_value(&self, dst: *mut u8);
+}
+
+macro_rules! fixed_field {
+    ($kind:ident as $wide:ty: $($t:ty),*) => {$(
+        // SAFETY: writes the value widened to `$wide`, `size_of::<$wide>()`
+        // bytes, the encoding of `$kind`.
+        unsafe impl FieldValue for $t {
+            const KIND: FieldKind = FieldKind::$kind;
+            #[inline(always)]
+            fn value_len(&self) -> usize {
+                size_of::<$wide>()
+            }
+            #[inline(always)]
+            unsafe fn write_value(&self, dst: *mut u8) {
+                // SAFETY: the caller gives `value_len()` writable bytes;
+                // unaligned writes need no alignment.
+                unsafe { dst.cast::<$wide>().write_unaligned(<$wide>::from(*self)) }
+            }
+        }
+    )*};
+}
+
+fixed_field!(U64 as u64: u8, u16, u32, u64);
+fixed_field!(I64 as i64: i8, i16, i32, i64);
+fixed_field!(F64 as f64: f32, f64);
+fixed_field!(U128 as u128: u128);
+fixed_field!(I128 as i128: i128);
+
+// SAFETY: `usize` is at most 64 bits on every supported target: written
+// as a u64, 8 bytes.
+unsafe impl FieldValue for usize {
+    const KIND: FieldKind = FieldKind::U64;
+    fn value_len(&self) -> usize {
+        size_of::<u64>()
+    }
+    unsafe fn write_value(&self, dst: *mut u8) {
+        // SAFETY: 8 writable bytes (caller); unaligned write.
+        unsafe { dst.cast::<u64>().write_unaligned(*self as u64) }
+    }
+}
+
+// SAFETY: as for `usize`, as an i64.
+unsafe impl FieldValue for isize {
+    const KIND: FieldKind = FieldKind::I64;
+    fn value_len(&self) -> usize {
+        size_of::<i64>()
+    }
+    unsafe fn write_value(&self, dst: *mut u8) {
+        // SAFETY: 8 writable bytes (caller); unaligned write.
+        unsafe { dst.cast::<i64>().write_unaligned(*self as i64) }
+    }
+}
+
+// SAFETY: one byte, 0 or 1.
+unsafe impl FieldValue for bool {
+    const KIND: FieldKind = FieldKind::Bool;
+    fn value_len(&self) -> usize {
+        1
+    }
+    unsafe fn write_value(&self, dst: *mut u8) {
+        // SAFETY: 1 writable byte (caller).
+        unsafe { dst.write(u8::from(*self)) }
+    }
+}
+
+// SAFETY: a usize length and the string's bytes.
+unsafe impl FieldValue for &str {
+    const KIND: FieldKind = FieldKind::Str;
+    fn value_len(&self) -> usize {
+        size_of::<usize>() + self.len()
+    }
+    unsafe fn write_value(&self, dst: *mut u8) {
+        // SAFETY: `value_len()` writable bytes (caller): the length, then
+        // the bytes, from a `&str` that cannot overlap the ring.
+        unsafe {
+            dst.cast::<usize>().write_unaligned(self.len());
+            dst.add(size_of::<usize>())
+                .copy_from_nonoverlapping(self.as_ptr(), self.len());
+        }
+    }
+}
+
+// SAFETY: as for `&str`.
+unsafe impl FieldValue for String {
+    const KIND: FieldKind = FieldKind::Str;
+    fn value_len(&self) -> usize {
+        self.as_str().value_len()
+    }
+    unsafe fn write_value(&self, dst: *mut u8) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.as_str().write_value(dst) }
+    }
+}
+
+/// Bytes of one field (kind, name, value) in a field list.
+#[inline(always)]
+pub fn field_len<V: FieldValue + ?Sized>(value: &V) -> usize {
+    FIELD_HEAD_LEN + value.value_len()
+}
+
+/// Writes a field list's count; returns where the first field goes.
+///
+/// # Safety
+///
+/// `dst` must be valid for writes of [`COUNT_LEN`] bytes.
+#[inline(always)]
+pub unsafe fn write_count(dst: *mut u8, count: u32) -> *mut u8 {
+    // SAFETY: COUNT_LEN writable bytes (caller); unaligned write.
+    unsafe {
+        dst.cast::<u32>().write_unaligned(count);
+        dst.add(COUNT_LEN)
+    }
+}
+
+/// Writes one field; returns where the next one goes.
+///
+/// # Safety
+///
+/// `dst` must be valid for writes of [`field_len(value)`](field_len) bytes.
+#[inline(always)]
+pub unsafe fn write_field<V: FieldValue + ?Sized>(
+    dst: *mut u8,
+    name: &'static str,
+    value: &V,
+) -> *mut u8 {
+    // SAFETY: `field_len(value)` writable bytes (caller): the kind, the
+    // name's pointer and length, then the value's `value_len()` bytes.
+    unsafe {
+        dst.write(V::KIND as u8);
+        dst.add(1)
+            .cast::<usize>()
+            .write_unaligned(name.as_ptr() as usize);
+        dst.add(1 + size_of::<usize>())
+            .cast::<usize>()
+            .write_unaligned(name.len());
+        value.write_value(dst.add(FIELD_HEAD_LEN));
+        dst.add(field_len(value))
     }
 }
 
@@ -523,6 +716,42 @@ mod tests {
         );
         assert!(text.contains(r#"venue="X\"N\]""#), "{text}");
         assert!(text.ends_with("nan=\"NaN\"]"), "{text}");
+    }
+
+    #[test]
+    fn raw_writes_decode_like_the_list() {
+        let values = (7u16, -2i8, 0.5f32, false, String::from("s"), 9usize);
+        let len = COUNT_LEN
+            + field_len(&values.0)
+            + field_len(&values.1)
+            + field_len(&values.2)
+            + field_len(&values.3)
+            + field_len(&values.4)
+            + field_len(&values.5);
+        let mut raw = vec![0u8; len];
+        // SAFETY: `raw` holds exactly the count and these fields.
+        unsafe {
+            let mut at = write_count(raw.as_mut_ptr(), 6);
+            at = write_field(at, "a", &values.0);
+            at = write_field(at, "b", &values.1);
+            at = write_field(at, "c", &values.2);
+            at = write_field(at, "d", &values.3);
+            at = write_field(at, "e", &values.4);
+            at = write_field(at, "f", &values.5);
+            assert_eq!(at, raw.as_mut_ptr().add(len));
+        }
+        let decoded: Vec<_> = fields(&raw).map(Result::unwrap).collect();
+        assert_eq!(
+            decoded,
+            [
+                ("a", Value::U64(7)),
+                ("b", Value::I64(-2)),
+                ("c", Value::F64(0.5)),
+                ("d", Value::Bool(false)),
+                ("e", Value::Str("s")),
+                ("f", Value::U64(9)),
+            ]
+        );
     }
 
     #[test]
