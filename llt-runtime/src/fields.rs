@@ -524,8 +524,9 @@ impl<'r> Iterator for Fields<'r> {
 /// Reads `N` initialised bytes at `at`, if there are that many.
 fn read<const N: usize>(bytes: &[MaybeUninit<u8>], at: usize) -> Option<[u8; N]> {
     let slice = bytes.get(at..at.checked_add(N)?)?;
-    // SAFETY: field lists are written whole by `FieldList` (every byte
-    // initialised, no padding); `N` bytes exist (checked above).
+    // SAFETY: field lists are written whole by `FieldList` or
+    // `write_field` (every byte initialised, no padding); `N` bytes exist
+    // (checked above).
     Some(unsafe { slice.as_ptr().cast::<[u8; N]>().read_unaligned() })
 }
 

@@ -110,6 +110,7 @@ impl Sink {
             }
         };
         if !line_ends.is_empty() {
+            // Relaxed: event counts (see `Counters`).
             let sent = sent.min(line_ends.len() as u64);
             counters.written.fetch_add(sent, Relaxed);
             counters
