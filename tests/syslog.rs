@@ -557,9 +557,9 @@ fn an_unreachable_server_is_a_build_error() {
     );
 
     let err = Logger::builder()
-        .syslog(Syslog::udp("no-such-host.invalid:514"))
+        .syslog(Syslog::udp("127.0.0.1:99999")) // no such port: fails without a DNS query
         .build()
-        .expect_err("does not resolve");
+        .expect_err("not an address");
     assert!(
         matches!(err, BuildError::Syslog(SyslogError::Resolve { .. })),
         "{err:?}"
