@@ -614,3 +614,73 @@ fn drop_reports_arrive_as_warnings() {
     assert_eq!(lines as u64, stats.written, "{stats:?}");
     assert_eq!(stats.written + stats.dropped, 100, "{stats:?}");
 }
+
+/// A server that accepts messages but never reads them: the kernel's
+/// buffers fill, sends time out, and the lines are counted as lost. The
+/// program never waits longer than the timeouts, and `flush` returns.
+#[test]
+fn a_stuck_server_never_blocks_the_program() {
+    let dir = std::env::temp_dir().join(format!("llt-stuck-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("temp dir");
+    let socket = dir.join("stuck.sock");
+    let _unix_server = UnixDatagram::bind(&socket).expect("bind a Unix socket");
+    let tcp_server = TcpListener::bind("127.0.0.1:0").expect("bind TCP");
+    let tcp_address = tcp_server.local_addr().expect("address");
+    // Connections are accepted (by the kernel's backlog, and here) but
+    // never read.
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let acceptor = std::thread::spawn(move || {
+        tcp_server.set_nonblocking(true).expect("nonblocking");
+        let mut held = Vec::new();
+        while stopped.try_recv().is_err() {
+            if let Ok((stream, _)) = tcp_server.accept() {
+                held.push(stream);
+            }
+            std::thread::sleep(Duration::from_millis(5)); // polling, not synchronising
+        }
+    });
+    for (name, syslog) in [
+        ("unix", Syslog::unix(&socket)),
+        ("tcp", Syslog::tcp(tcp_address)),
+    ] {
+        let logger = Logger::builder()
+            .syslog(
+                syslog
+                    .timeout(Duration::from_millis(100))
+                    .retry_interval(Duration::from_millis(50)),
+            )
+            .capacity(16_384)
+            .build()
+            .expect("logger");
+        let padding = "p".repeat(1000);
+        let started = Instant::now();
+        let mut logged = 0u64;
+        for round in 0..40 {
+            for i in 0..500 {
+                llt_info!(logger, "{} {} {}", round, i, padding);
+                logged += 1;
+            }
+            assert!(logger.flush_timeout(DEADLINE), "{name}: flush blocked");
+        }
+        let elapsed = started.elapsed();
+        let stats = logger.stats();
+        eprintln!("{name}: {logged} lines in {elapsed:?}; {stats:?}");
+        assert!(
+            stats.lines_lost > 0,
+            "{name}: the server never filled up: {stats:?}"
+        );
+        assert_eq!(
+            stats.written + stats.dropped + stats.lines_lost,
+            logged,
+            "{name}: {stats:?}"
+        );
+        assert!(
+            elapsed < Duration::from_secs(30),
+            "{name}: took {elapsed:?}"
+        );
+    }
+    stop.send(()).expect("acceptor alive");
+    acceptor.join().expect("acceptor");
+    let _ = fs::remove_dir_all(&dir);
+}
