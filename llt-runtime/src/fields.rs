@@ -97,13 +97,20 @@ impl FieldKind {
 /// Marks, from a decoder, that a field list follows the bytes it read: the
 /// writer prints the fields after the message.
 ///
+/// # Safety
+///
+/// The bytes of the record after those the decoder read must be a field
+/// list written by [`FieldList`] or [`write_count`] and [`write_field`] in
+/// this process: the writer reads the names back as `&'static str`.
+///
 /// # Examples
 ///
 /// ```
 /// let mut line = llt_runtime::record::Line::default();
-/// llt_runtime::fields::follow(&mut line);
+/// // SAFETY: not a decoder's line; nothing reads the (absent) list.
+/// unsafe { llt_runtime::fields::follow(&mut line) };
 /// ```
-pub fn follow(line: &mut Line) {
+pub unsafe fn follow(line: &mut Line) {
     line.fields_follow = true;
 }
 

@@ -130,8 +130,8 @@ fn write_fields_and_suffix(
     context: &Context<'_>,
     message_start: usize,
 ) {
-    // SAFETY: only decoders of records that end with a field list call
-    // `fields::follow`, and `args` is positioned after what they read.
+    // SAFETY: the decoder called `fields::follow`, whose contract is that
+    // the bytes after what it read (where `args` is now) are a field list.
     let Some(fields) = (unsafe { crate::fields::Fields::new(args) }) else {
         write_suffix(line, context.format);
         return;

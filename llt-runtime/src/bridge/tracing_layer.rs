@@ -385,7 +385,9 @@ fn format_event(payload: &mut Payload<'_>, line: &mut Line) -> fmt::Result {
     // the bytes of a `&str`.
     let message = unsafe { payload.take_str() }.ok_or(fmt::Error)?;
     line.write_str(message)?;
-    crate::fields::follow(line);
+    // SAFETY: `push` wrote a field list (made by `FieldList`) right after
+    // the message.
+    unsafe { crate::fields::follow(line) };
     Ok(())
 }
 
