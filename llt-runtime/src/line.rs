@@ -43,7 +43,9 @@ pub enum LineFormat {
     /// `{"ts":"2026-11-25T14:47:42.123456Z","level":"INFO","target":"app::net","file":"src/net.rs","line":42,"thread":"main","msg":"..."}`.
     /// `target` is the statement's module path (or the `log` record's
     /// target); `file` and `line` are left out where unknown (lines logged
-    /// with `Logger::log`, `log` records, drop reports); strings are
+    /// with `Logger::log`, `log` records, `tracing` events, drop reports);
+    /// fields, if the line has any, follow `msg` as a `"fields"` object of
+    /// typed values (see `fields`); strings are
     /// escaped per RFC 8259.
     Json,
 }
