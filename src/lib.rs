@@ -40,13 +40,17 @@ pub use llt_runtime::{
     Logger, MemorySink, Metadata, ParseLevelError, RollingError, RollingFile, RollingFileBuilder,
     Rotation, STATIC_MAX_LEVEL, Stats, default_logger, set_default,
 };
+/// The syslog sink (`Builder::syslog`).
+#[cfg(feature = "logger")]
+pub use llt_runtime::{Facility, Syslog, SyslogError};
 
-/// The `log` facade bridge (cargo feature `log`).
-#[cfg(feature = "log")]
+/// The `log` facade bridge (cargo feature `log`) and the `tracing` layer
+/// (cargo feature `tracing`).
+#[cfg(any(feature = "log", feature = "tracing"))]
 pub use llt_runtime::bridge;
 
 /// The building blocks, for users who want the ring or the clock alone.
-pub use llt_runtime::{callsite, clock, crash, filter, record, ring, rolling};
+pub use llt_runtime::{callsite, clock, crash, fields, filter, record, ring, rolling, syslog};
 
 #[cfg(feature = "logger")]
 pub use llt_macros::{llt_debug, llt_error, llt_info, llt_log, llt_trace, llt_warn};

@@ -14,13 +14,14 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod altstack;
-#[cfg(feature = "log")]
+#[cfg(any(feature = "log", feature = "tracing"))]
 pub mod bridge;
 pub mod callsite;
 pub mod clock;
 pub mod crash;
 mod doorbell;
 mod exit;
+pub mod fields;
 pub mod filter;
 mod fork;
 mod global;
@@ -38,6 +39,7 @@ pub mod rolling;
 mod shared;
 mod sink;
 mod sync;
+pub mod syslog;
 mod writer;
 
 pub use callsite::{Level, LevelFilter, Metadata, ParseLevelError, STATIC_MAX_LEVEL};
@@ -49,3 +51,4 @@ pub use line::LineFormat;
 pub use logger::{BuildError, Builder, Logger, Stats};
 pub use rolling::{RollingError, RollingFile, RollingFileBuilder, Rotation};
 pub use sink::MemorySink;
+pub use syslog::{Facility, Syslog, SyslogError};

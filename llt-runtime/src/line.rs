@@ -43,7 +43,9 @@ pub enum LineFormat {
     /// `{"ts":"2026-11-25T14:47:42.123456Z","level":"INFO","target":"app::net","file":"src/net.rs","line":42,"thread":"main","msg":"..."}`.
     /// `target` is the statement's module path (or the `log` record's
     /// target); `file` and `line` are left out where unknown (lines logged
-    /// with `Logger::log`, `log` records, drop reports); strings are
+    /// with `Logger::log`, `log` records, `tracing` events, drop reports);
+    /// fields, if the line has any, follow `msg` as a `"fields"` object of
+    /// typed values (see `fields`); strings are
     /// escaped per RFC 8259.
     Json,
 }
@@ -55,6 +57,8 @@ pub(crate) struct Context<'a> {
     /// The logging thread's name.
     pub(crate) thread: &'a str,
     pub(crate) counters: &'a Counters,
+    /// The RFC 5424 header of a syslog sink: lines are syslog messages.
+    pub(crate) syslog: Option<&'a crate::syslog::Header>,
 }
 
 /// Appends one record's line (with its newline) to `line`.
@@ -87,6 +91,7 @@ pub(crate) fn format_record(
         (!callsite.target_in_payload && meta.line != 0).then_some((meta.file, meta.line));
     write_prefix(line, timestamps, context, meta.level, target, location, raw);
     let message_start = line.buf.len();
+    line.fields_follow = false;
     let result = panic::catch_unwind(AssertUnwindSafe(|| (callsite.format)(&mut args, line)));
     let failure = match result {
         Ok(Ok(())) => None,
@@ -98,6 +103,7 @@ pub(crate) fn format_record(
             Some("panicked")
         }
     };
+    let fields_follow = std::mem::take(&mut line.fields_follow);
     if let Some(what) = failure {
         // Relaxed: an event count (see `Counters`).
         context.counters.format_errors.fetch_add(1, Relaxed);
@@ -109,8 +115,48 @@ pub(crate) fn format_record(
                 meta.format, meta.file, meta.line
             ),
         );
+    } else if fields_follow {
+        write_fields_and_suffix(&args, line, context, message_start);
+        return;
     }
     write_suffix(line, context.format);
+}
+
+/// Ends a line whose record carries a field list after its message (see
+/// `fields`): ` key=value` pairs in text, a `"fields"` object in JSON, an
+/// RFC 5424 structured-data element (in place of the `-` written by the
+/// prefix) in syslog messages.
+fn write_fields_and_suffix(
+    args: &Payload<'_>,
+    line: &mut Line,
+    context: &Context<'_>,
+    message_start: usize,
+) {
+    // SAFETY: the decoder called `fields::follow`, whose contract is that
+    // the bytes after what it read (where `args` is now) are a field list.
+    let Some(fields) = (unsafe { crate::fields::Fields::new(args) }) else {
+        write_suffix(line, context.format);
+        return;
+    };
+    let buf = &mut line.buf;
+    if context.syslog.is_some() {
+        // The prefix ended with `- ` (no structured data): swap the `-`
+        // for the element, moving the message behind it.
+        let at = message_start - 2;
+        let end = buf.len();
+        crate::fields::write_structured_data(fields, buf);
+        let added = buf.len() - end;
+        buf[at..].rotate_right(added);
+        buf.remove(at + added);
+    } else if context.format == LineFormat::Json {
+        line.escape_json = false;
+        buf.extend_from_slice(b"\",");
+        crate::fields::write_json(fields, buf);
+        buf.push(b'}');
+    } else {
+        crate::fields::write_text(fields, buf);
+    }
+    buf.push(b'\n');
 }
 
 /// Writes the part of a line before the message. For JSON, the message
@@ -125,6 +171,10 @@ pub(crate) fn write_prefix(
     raw: u64,
 ) {
     let buf = &mut line.buf;
+    if let Some(header) = context.syslog {
+        header.write_prefix(buf, timestamps, context.clock.unix_nanos(raw), level);
+        return;
+    }
     match context.format {
         LineFormat::Default => {
             timestamps.write(buf, context.clock.unix_nanos(raw));

@@ -153,6 +153,9 @@ impl<'r> Payload<'r> {
 pub struct Line {
     pub(crate) buf: Vec<u8>,
     pub(crate) escape_json: bool,
+    /// Set by a decoder (`fields::follow`): a field list follows the bytes
+    /// it read.
+    pub(crate) fields_follow: bool,
 }
 
 impl fmt::Write for Line {

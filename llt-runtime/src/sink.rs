@@ -38,6 +38,20 @@ pub(crate) struct Sink {
     /// The sink took the start of a line and refused its end: the next
     /// batch must start with a newline.
     open_line: bool,
+    /// A sink that takes one message per line (syslog), used instead of
+    /// `inner` when set.
+    messages: Option<Box<dyn MessageSink>>,
+}
+
+/// A sink that takes lines one message at a time (a syslog server), not as
+/// a byte stream.
+pub(crate) trait MessageSink: Send {
+    /// Sends the lines of `batch`, which end (newline included) at the
+    /// offsets in `line_ends`. Returns how many were sent and, if some were
+    /// not, the error that cost them.
+    fn send(&mut self, batch: &[u8], line_ends: &[usize]) -> (u64, Option<io::Error>);
+    /// Flushes what `send` buffered, if anything.
+    fn flush(&mut self) -> io::Result<()>;
 }
 
 impl fmt::Debug for Sink {
@@ -57,6 +71,54 @@ impl Sink {
             last_report: None,
             unreported: 0,
             open_line: false,
+            messages: None,
+        }
+    }
+
+    /// A sink that sends each line as one message.
+    pub(crate) fn messages(messages: Box<dyn MessageSink>) -> Self {
+        Sink {
+            messages: Some(messages),
+            ..Sink::new(Box::new(io::sink()))
+        }
+    }
+
+    /// [`write_batch`](Self::write_batch) for a message sink. A batch
+    /// without line ends (the writer's drop report, or lines already given
+    /// up on) is split at its newlines and counted nowhere.
+    fn send_messages(&mut self, batch: &[u8], line_ends: &[usize], counters: &Counters) {
+        let Some(messages) = self.messages.as_mut() else {
+            return;
+        };
+        let newlines: Vec<usize>;
+        let ends = if line_ends.is_empty() {
+            newlines = (0..batch.len())
+                .filter(|&at| batch[at] == b'\n')
+                .map(|at| at + 1)
+                .collect();
+            &newlines[..]
+        } else {
+            line_ends
+        };
+        let (sent, error) = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            messages.send(batch, ends)
+        })) {
+            Ok(result) => result,
+            Err(payload) => {
+                std::mem::forget(payload);
+                (0, Some(io::Error::other("the syslog sink panicked")))
+            }
+        };
+        if !line_ends.is_empty() {
+            // Relaxed: event counts (see `Counters`).
+            let sent = sent.min(line_ends.len() as u64);
+            counters.written.fetch_add(sent, Relaxed);
+            counters
+                .lines_lost
+                .fetch_add(line_ends.len() as u64 - sent, Relaxed);
+        }
+        if let Some(error) = error {
+            self.failed(&error, counters);
         }
     }
 
@@ -67,6 +129,9 @@ impl Sink {
     /// first; if the sink refuses it, the whole batch is lost (written, its
     /// first line would be glued to that fragment).
     pub(crate) fn write_batch(&mut self, batch: &[u8], line_ends: &[usize], counters: &Counters) {
+        if self.messages.is_some() {
+            return self.send_messages(batch, line_ends, counters);
+        }
         if self.open_line {
             if let Err(error) = self.write_newline() {
                 counters
@@ -115,6 +180,12 @@ impl Sink {
 
     /// Flushes the sink, counting a failure like a write error.
     pub(crate) fn flush(&mut self, counters: &Counters) {
+        if let Some(messages) = self.messages.as_mut() {
+            if let Err(error) = catch_panic(|| messages.flush()) {
+                self.failed(&error, counters);
+            }
+            return;
+        }
         if let Err(error) = catch_panic(|| self.inner.flush()) {
             self.failed(&error, counters);
         }

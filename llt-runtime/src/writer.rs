@@ -76,6 +76,8 @@ pub(crate) struct Writer {
     in_sink: bool,
     /// An in-place drain ran on this thread (it is never repeated).
     drained_in_place: bool,
+    /// The RFC 5424 header when the sink is a syslog server.
+    syslog: Option<crate::syslog::Header>,
 }
 
 impl fmt::Debug for Writer {
@@ -120,7 +122,18 @@ impl Writer {
             formatting: None,
             in_sink: false,
             drained_in_place: false,
+            syslog: None,
         }
+    }
+
+    /// Sends the lines to a syslog server as RFC 5424 messages, one per
+    /// line, instead of writing them to the sink given to `new`.
+    pub(crate) fn with_syslog(mut self, syslog: crate::syslog::Connected) -> Self {
+        self.sink = Sink::messages(syslog.transport);
+        self.syslog = Some(syslog.header);
+        // The syslog header replaces the prefix; no JSON escaping.
+        self.format = LineFormat::MessageOnly;
+        self
     }
 
     /// The thread's main function; returns after the logger's last handle
@@ -306,6 +319,7 @@ impl Writer {
                     clock: &self.clock,
                     thread: &ring.thread,
                     counters: &self.shared.counters,
+                    syslog: self.syslog.as_ref(),
                 };
                 self.formatting = Some(index);
                 format_record(payload, &mut self.line, &mut self.timestamps, &context);
@@ -338,6 +352,7 @@ impl Writer {
             clock: &self.clock,
             thread: "llt-writer",
             counters: &self.shared.counters,
+            syslog: self.syslog.as_ref(),
         };
         let now = self.clock.raw();
         write_prefix(
