@@ -5,7 +5,8 @@
 //! instruction difference divided by N is the cost of one call, exactly.
 //!
 //! Usage: `instructions <case> <calls>`, case one of `llt_log`, `log_str`,
-//! `log_format`, `format`, `llt_log_order` (a `#[derive(Loggable)]` struct).
+//! `log_format`, `format`, `llt_log_order` (a `#[derive(Loggable)]` struct),
+//! `llt_log_fields` (the seed message with two extra fields).
 
 use std::hint::black_box;
 
@@ -43,6 +44,7 @@ fn run_calls(case: &str, logger: &Logger, calls: u64) {
         "log_format" => run_calls_log_format(logger, calls),
         "format" => run_calls_format(calls),
         "llt_log_order" => run_calls_llt_log_order(logger, calls),
+        "llt_log_fields" => run_calls_llt_log_fields(logger, calls),
         other => panic!("unknown case {other}"),
     }
 }
@@ -53,6 +55,20 @@ fn run_calls_llt_log(logger: &Logger, calls: u64) {
     for i in 0..calls as i32 {
         llt_log!(
             logger,
+            "[SENSOR] Event ID: {} | Value: {:.4}",
+            i,
+            i as f64 * 1.5
+        );
+    }
+}
+
+/// The seed message with two extra fields (an integer and a static string).
+#[inline(never)]
+fn run_calls_llt_log_fields(logger: &Logger, calls: u64) {
+    for i in 0..calls as i32 {
+        llt_log!(
+            logger,
+            sensor = 7u32, site = "north";
             "[SENSOR] Event ID: {} | Value: {:.4}",
             i,
             i as f64 * 1.5

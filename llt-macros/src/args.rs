@@ -1,4 +1,5 @@
-//! Parsing a macro invocation: `[logger,] "format", args..., name = expr...`.
+//! Parsing a macro invocation:
+//! `[logger,] [field = expr, ...;] "format", args..., name = expr...`.
 
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
@@ -14,6 +15,53 @@ pub(crate) struct Invocation {
     pub positional: Vec<Expr>,
     /// `name = expr` arguments, in order.
     pub named: Vec<(Ident, Expr)>,
+    /// Extra fields, `key = expr` before a `;` ahead of the format string.
+    pub fields: Vec<(Ident, Expr)>,
+}
+
+/// Whether the input starts a field (`key = value`; `==` is a comparison).
+fn at_field(input: ParseStream<'_>) -> bool {
+    input.peek(Ident::peek_any) && input.peek2(Token![=]) && !input.peek2(Token![==])
+}
+
+/// Parses `key = value, ...;` (a trailing comma before `;` is allowed).
+fn parse_fields(input: ParseStream<'_>) -> syn::Result<Vec<(Ident, Expr)>> {
+    let mut fields: Vec<(Ident, Expr)> = Vec::new();
+    loop {
+        if !at_field(input) {
+            return Err(input.error(
+                "expected a field `key = value`; fields come before the format string and end with `;`: \
+                 `llt_info!(logger, order_id = id; \"filled {}\", qty)`",
+            ));
+        }
+        let name = Ident::parse_any(input)?;
+        input.parse::<Token![=]>()?;
+        let value: Expr = input.parse()?;
+        if fields
+            .iter()
+            .any(|(existing, _)| existing.unraw() == name.unraw())
+        {
+            return Err(syn::Error::new(
+                name.span(),
+                format!("duplicate field `{}`", name.unraw()),
+            ));
+        }
+        fields.push((name, value));
+        if input.peek(Token![;]) {
+            input.parse::<Token![;]>()?;
+            return Ok(fields);
+        }
+        input.parse::<Token![,]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected `,` and another field, or `;` and the format string",
+            )
+        })?;
+        if input.peek(Token![;]) {
+            input.parse::<Token![;]>()?;
+            return Ok(fields);
+        }
+    }
 }
 
 /// The error for a format string made by a macro (`concat!`).
@@ -24,7 +72,11 @@ const NOT_A_LITERAL: &str = "expected a format string literal: `llt_log!` reads 
 
 impl Parse for Invocation {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut fields = Vec::new();
         let logger = if input.peek(LitStr) {
+            None
+        } else if at_field(input) {
+            fields = parse_fields(input)?;
             None
         } else {
             let logger: Expr = input.parse().map_err(|e| {
@@ -39,6 +91,9 @@ impl Parse for Invocation {
                 return Err(syn::Error::new_spanned(call, NOT_A_LITERAL));
             }
             input.parse::<Token![,]>()?;
+            if at_field(input) {
+                fields = parse_fields(input)?;
+            }
             Some(logger)
         };
         let format: LitStr = input.parse().map_err(|e| {
@@ -92,6 +147,7 @@ impl Parse for Invocation {
             format,
             positional,
             named,
+            fields,
         })
     }
 }

@@ -88,7 +88,11 @@ pub(crate) fn expand(input: TokenStream, level: Level) -> TokenStream {
 fn stub(invocation: &Invocation) -> TokenStream {
     let logger = invocation.logger.iter();
     let positional = &invocation.positional;
-    let named = invocation.named.iter().map(|(_, value)| value);
+    let named = invocation
+        .named
+        .iter()
+        .chain(&invocation.fields)
+        .map(|(_, value)| value);
     quote!({ #( let _ = &#logger; )* #( let _ = &#positional; )* #( let _ = &#named; )* })
 }
 
@@ -150,18 +154,45 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
         .map(|i| format_ident!("__llt_a{}", i, span = arguments[i].span))
         .collect();
     let values = arguments.iter().map(|a| &a.value);
+    // Extra fields: evaluated with the arguments, encoded after them as one
+    // field list (`FieldsEnc`), whose decoder hands the closure the token
+    // that lets it say so to the writer.
+    let field_values = invocation.fields.iter().map(|(_, value)| value);
+    let field_bindings: Vec<Ident> = (0..invocation.fields.len())
+        .map(|i| format_ident!("__llt_f{}", i, span = invocation.fields[i].1.span()))
+        .collect();
+    let fields_tail = if invocation.fields.is_empty() {
+        quote!(())
+    } else {
+        let list = invocation.fields.iter().zip(&field_bindings).rev().fold(
+            quote!(()),
+            |rest, ((name, value), binding)| {
+                let key = name.unraw().to_string();
+                // Checked here, spanned on the value, so a value that
+                // cannot be a field is reported where it is written.
+                let field = quote_spanned!(value.span()=> (#key, ::llt_rs::__private::field_value(#binding)));
+                quote!((#field, #rest))
+            },
+        );
+        quote!((::llt_rs::__private::FieldsEnc::new(#list), ()))
+    };
     let encoders = arguments.iter().zip(&bindings).rev().fold(
-        quote!(()),
+        fields_tail,
         |rest, (arg, binding)| {
             let encoder =
                 quote_spanned!(arg.span=> (&&&&&::llt_rs::__private::Tag(#binding)).llt_encoder());
             quote!((#encoder, #rest))
         },
     );
+    let fields_pattern = if invocation.fields.is_empty() {
+        quote!(())
+    } else {
+        quote!((__llt_fields, ()))
+    };
     let pattern = bindings
         .iter()
         .rev()
-        .fold(quote!(()), |rest, binding| quote!((#binding, #rest)));
+        .fold(fields_pattern, |rest, binding| quote!((#binding, #rest)));
     let format_args = arguments
         .iter()
         .zip(&bindings)
@@ -169,6 +200,13 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
             Some(name) => quote!(#name = #binding),
             None => quote!(#binding),
         });
+
+    let message = quote!(::llt_rs::__private::format_args!(#format_lit #(, #format_args)*));
+    let write_message = if invocation.fields.is_empty() {
+        quote!(::llt_rs::__private::write_line(__llt_line, #message))
+    } else {
+        quote!(::llt_rs::__private::write_message_with_fields(__llt_line, &__llt_fields, #message))
+    };
 
     Ok(quote! {{
         #[allow(unused_imports)]
@@ -183,8 +221,8 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
                 ::llt_rs::__private::module_path!(),
             )
         {
-            match (#(&(#values),)*) {
-                (#(#bindings,)*) => {
+            match (#(&(#values),)* #(&(#field_values),)*) {
+                (#(#bindings,)* #(#field_bindings,)*) => {
                     #[allow(non_camel_case_types)]
                     struct __llt_Site;
                     impl ::llt_rs::__private::Site for __llt_Site {
@@ -200,10 +238,7 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
                         __llt_logger,
                         #encoders,
                         |#pattern, __llt_line: &mut ::llt_rs::__private::Line| {
-                            ::llt_rs::__private::write_line(
-                                __llt_line,
-                                ::llt_rs::__private::format_args!(#format_lit #(, #format_args)*),
-                            )
+                            #write_message
                         },
                     );
                 }

@@ -63,6 +63,16 @@ use expand::Level;
 /// that reaches the macro as a type parameter `T` in generic code), and
 /// whatever a `Display`/`Debug` impl reads besides its value (globals,
 /// locks). Tested in `tests/deferred_reads.rs` and `tests/ui/`.
+///
+/// # Fields
+///
+/// Key-value fields that are not in the message go before the format
+/// string, ending with `;`: `llt_log!(logger, order_id = id, venue = "XNYS";
+/// "filled {} at {}", qty, px)` (or `llt_log!(key = value; "fmt", ..)` with
+/// the default logger). Each value must be an integer, a float, a `bool` or
+/// a string; it is copied typed into the record and printed after the
+/// message (` key=value` in text, a `"fields"` object in JSON lines,
+/// structured data in syslog). See the `llt-rs` README, "Structured fields".
 #[proc_macro]
 pub fn llt_log(input: TokenStream) -> TokenStream {
     expand::expand(input.into(), Level::Info).into()

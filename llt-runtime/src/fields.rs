@@ -260,6 +260,11 @@ pub const FIELD_HEAD_LEN: usize = 1 + 2 * size_of::<usize>();
 /// list.finish();
 /// assert_eq!(raw, listed);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a field of a log statement",
+    label = "a field's value must be an integer, a float, a `bool` or a string",
+    note = "log it in the message instead (with `{{:?}}` in the format string), or give the field a number, bool or string derived from it"
+)]
 pub unsafe trait FieldValue {
     /// The kind written in front of the value.
     const KIND: FieldKind;
@@ -337,11 +342,13 @@ unsafe impl FieldValue for bool {
 }
 
 // SAFETY: a usize length and the string's bytes.
-unsafe impl FieldValue for &str {
+unsafe impl FieldValue for str {
     const KIND: FieldKind = FieldKind::Str;
+    #[inline(always)]
     fn value_len(&self) -> usize {
-        size_of::<usize>() + self.len()
+        size_of::<usize>().saturating_add(self.len())
     }
+    #[inline(always)]
     unsafe fn write_value(&self, dst: *mut u8) {
         // SAFETY: `value_len()` writable bytes (caller): the length, then
         // the bytes, from a `&str` that cannot overlap the ring.
@@ -353,15 +360,38 @@ unsafe impl FieldValue for &str {
     }
 }
 
-// SAFETY: as for `&str`.
-unsafe impl FieldValue for String {
-    const KIND: FieldKind = FieldKind::Str;
+/// `FieldValue` for owned strings, written as the `str` they hold.
+macro_rules! str_field {
+    ($($t:ty),*) => {$(
+        // SAFETY: as for `str`.
+        unsafe impl FieldValue for $t {
+            const KIND: FieldKind = FieldKind::Str;
+            #[inline(always)]
+            fn value_len(&self) -> usize {
+                <str as FieldValue>::value_len(self)
+            }
+            #[inline(always)]
+            unsafe fn write_value(&self, dst: *mut u8) {
+                // SAFETY: forwarded from the caller.
+                unsafe { <str as FieldValue>::write_value(self, dst) }
+            }
+        }
+    )*};
+}
+
+str_field!(String, Box<str>, std::borrow::Cow<'_, str>);
+
+// SAFETY: the value behind the reference, by its own contract.
+unsafe impl<T: FieldValue + ?Sized> FieldValue for &T {
+    const KIND: FieldKind = T::KIND;
+    #[inline(always)]
     fn value_len(&self) -> usize {
-        self.as_str().value_len()
+        (**self).value_len()
     }
+    #[inline(always)]
     unsafe fn write_value(&self, dst: *mut u8) {
         // SAFETY: forwarded from the caller.
-        unsafe { self.as_str().write_value(dst) }
+        unsafe { (**self).write_value(dst) }
     }
 }
 
@@ -409,6 +439,142 @@ pub unsafe fn write_field<V: FieldValue + ?Sized>(
         value.write_value(dst.add(FIELD_HEAD_LEN));
         dst.add(field_len(value))
     }
+}
+
+// === A log statement's extra fields ===
+
+/// The extra fields of one `llt_log!` statement (`llt_info!(logger,
+/// order_id = id; "filled {}", qty)`), nested like its arguments:
+/// `((name, &value), ((name, &value), ()))`.
+///
+/// # Safety
+///
+/// `write` must write exactly `len()` bytes: [`COUNT`](Self::COUNT) fields,
+/// each as [`write_field`] writes it.
+pub unsafe trait FieldEncList {
+    /// How many fields the list holds.
+    const COUNT: u32;
+    /// Bytes of all the fields (without the count).
+    fn len(&self) -> usize;
+    /// Writes the fields back to back; returns where the list ends.
+    ///
+    /// # Safety
+    ///
+    /// `dst` must be valid for writes of `len()` bytes.
+    unsafe fn write(&self, dst: *mut u8) -> *mut u8;
+}
+
+// SAFETY: no fields, no bytes.
+unsafe impl FieldEncList for () {
+    const COUNT: u32 = 0;
+    #[inline(always)]
+    fn len(&self) -> usize {
+        0
+    }
+    #[inline(always)]
+    unsafe fn write(&self, dst: *mut u8) -> *mut u8 {
+        dst
+    }
+}
+
+// SAFETY: the head field (`field_len` bytes, by `write_field`), then the
+// tail's fields per its own contract.
+unsafe impl<V: FieldValue + ?Sized, T: FieldEncList> FieldEncList for ((&'static str, &V), T) {
+    const COUNT: u32 = 1 + T::COUNT;
+    #[inline(always)]
+    fn len(&self) -> usize {
+        // Saturating: a huge string makes the record too large for the
+        // ring, which rejects it and counts it.
+        field_len(self.0.1).saturating_add(self.1.len())
+    }
+    #[inline(always)]
+    unsafe fn write(&self, dst: *mut u8) -> *mut u8 {
+        // SAFETY: `len()` writable bytes (caller): the head's, then the
+        // tail's right after them.
+        unsafe {
+            let next = write_field(dst, self.0.0, self.0.1);
+            self.1.write(next)
+        }
+    }
+}
+
+/// Encodes a statement's extra fields as the last "argument" of its
+/// record: a field list (count, then the fields). Its decoder reads
+/// nothing: the writer prints the list after the message (see [`follow`]).
+#[derive(Debug)]
+pub struct FieldsEnc<L>(L);
+
+impl<L: FieldEncList> FieldsEnc<L> {
+    /// The encoder of `fields`.
+    #[inline(always)]
+    pub fn new(fields: L) -> Self {
+        FieldsEnc(fields)
+    }
+}
+
+// SAFETY: writes `encoded_len()` bytes, a whole field list; `FieldsDec`
+// reads none of them and leaves them, last in the record, to the writer.
+unsafe impl<L: FieldEncList> crate::record::Encode for FieldsEnc<L> {
+    type Decoder = FieldsDec;
+
+    #[inline(always)]
+    fn encoded_len(&self) -> usize {
+        COUNT_LEN.saturating_add(self.0.len())
+    }
+
+    #[inline(always)]
+    unsafe fn encode(&self, dst: *mut u8) {
+        // SAFETY: `encoded_len()` writable bytes (caller): the count, then
+        // the fields.
+        unsafe {
+            let at = write_count(dst, L::COUNT);
+            self.0.write(at);
+        }
+    }
+}
+
+/// A statement's field value, checked to be a [`FieldValue`] where it is
+/// written (what `llt_log!` wraps each field value in).
+#[inline(always)]
+pub fn field_value<V: FieldValue + ?Sized>(value: &V) -> &V {
+    value
+}
+
+/// The decoder matching [`FieldsEnc`]: reads nothing and hands the
+/// statement's formatting a [`FieldsFollow`] token.
+#[derive(Debug)]
+pub struct FieldsDec;
+
+/// Proof that the record being formatted ends with a field list written
+/// by [`FieldsEnc`]: only [`FieldsDec`] makes one. Passed to
+/// [`write_message_with_fields`].
+#[derive(Debug)]
+pub struct FieldsFollow(());
+
+// SAFETY: reads no bytes: the field list stays where `FieldsEnc` wrote it,
+// after every other argument (`llt_log!` puts the fields last).
+unsafe impl crate::record::Decode for FieldsDec {
+    type Value<'r> = FieldsFollow;
+
+    #[inline(always)]
+    unsafe fn decode<'r>(_payload: &mut Payload<'r>) -> FieldsFollow {
+        FieldsFollow(())
+    }
+}
+
+/// Writes a statement's message, then marks that its extra fields follow
+/// (what `llt_log!` generates for a statement with fields).
+pub fn write_message_with_fields(
+    line: &mut Line,
+    _fields: &FieldsFollow,
+    message: fmt::Arguments<'_>,
+) -> fmt::Result {
+    let result = line.write_fmt(message);
+    // SAFETY: a `FieldsFollow` exists only when `FieldsDec` decoded the
+    // record's last argument, so the bytes after the decoded arguments
+    // are the field list `FieldsEnc` wrote in this process.
+    unsafe { follow(line) };
+    result
 }
 
 /// `fmt::Write` into a byte vector.
