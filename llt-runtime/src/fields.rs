@@ -449,18 +449,18 @@ pub unsafe fn write_field<V: FieldValue + ?Sized>(
 ///
 /// # Safety
 ///
-/// `write` must write exactly `len()` bytes: [`COUNT`](Self::COUNT) fields,
+/// `write` must write exactly `fields_len()` bytes: [`COUNT`](Self::COUNT) fields,
 /// each as [`write_field`] writes it.
 pub unsafe trait FieldEncList {
     /// How many fields the list holds.
     const COUNT: u32;
     /// Bytes of all the fields (without the count).
-    fn len(&self) -> usize;
+    fn fields_len(&self) -> usize;
     /// Writes the fields back to back; returns where the list ends.
     ///
     /// # Safety
     ///
-    /// `dst` must be valid for writes of `len()` bytes.
+    /// `dst` must be valid for writes of `fields_len()` bytes.
     unsafe fn write(&self, dst: *mut u8) -> *mut u8;
 }
 
@@ -468,7 +468,7 @@ pub unsafe trait FieldEncList {
 unsafe impl FieldEncList for () {
     const COUNT: u32 = 0;
     #[inline(always)]
-    fn len(&self) -> usize {
+    fn fields_len(&self) -> usize {
         0
     }
     #[inline(always)]
@@ -482,14 +482,14 @@ unsafe impl FieldEncList for () {
 unsafe impl<V: FieldValue + ?Sized, T: FieldEncList> FieldEncList for ((&'static str, &V), T) {
     const COUNT: u32 = 1 + T::COUNT;
     #[inline(always)]
-    fn len(&self) -> usize {
+    fn fields_len(&self) -> usize {
         // Saturating: a huge string makes the record too large for the
         // ring, which rejects it and counts it.
-        field_len(self.0.1).saturating_add(self.1.len())
+        field_len(self.0.1).saturating_add(self.1.fields_len())
     }
     #[inline(always)]
     unsafe fn write(&self, dst: *mut u8) -> *mut u8 {
-        // SAFETY: `len()` writable bytes (caller): the head's, then the
+        // SAFETY: `fields_len()` writable bytes (caller): the head's, then the
         // tail's right after them.
         unsafe {
             let next = write_field(dst, self.0.0, self.0.1);
@@ -519,7 +519,7 @@ unsafe impl<L: FieldEncList> crate::record::Encode for FieldsEnc<L> {
 
     #[inline(always)]
     fn encoded_len(&self) -> usize {
-        COUNT_LEN.saturating_add(self.0.len())
+        COUNT_LEN.saturating_add(self.0.fields_len())
     }
 
     #[inline(always)]
