@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Compile cost of N log statements: llt_log! against tracing::info!,
+# log::info! and llt's logger.log(format!(..)) (docs/benchmarks.md,
+# "Compile cost").
+#
+# Generates one crate per logger with N statements, and one with none
+# (scripts/compile_cost_gen.py), under target/compile-cost/. Builds the
+# dependencies first (through the crates with no statements), then times
+# each N-statement crate alone: `cargo check`, a debug build and a release
+# build, each after touching only that crate's main.rs. Incremental
+# compilation is off, so every timed build compiles the whole crate.
+# Prints times, binary sizes, the release binary's growth per statement
+# ((size(N) - size(0)) / N) and ratios to tracing, all from this one run.
+#
+# Usage: scripts/compile-cost.sh [N]   (default 1000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+n=${1:-1000}
+loggers=(llt tracing log format)
+ws="$repo/target/compile-cost/ws"
+export CARGO_TARGET_DIR="$repo/target/compile-cost/target"
+export CARGO_INCREMENTAL=0
+python3 scripts/compile_cost_gen.py --out "$ws" --llt "$repo" --counts "0,$n" --lock "$repo/Cargo.lock"
+cd "$ws"
+# The repo's lock file has tracing and log: no network needed when it is
+# in the local registry cache.
+cargo fetch --offline -q 2>/dev/null || cargo fetch -q
+net=--offline
+
+now() { date +%s.%N; }
+# timed <cargo args...>: prints the seconds one cargo command takes.
+timed() {
+  local start end
+  start=$(now)
+  cargo "$@" $net -q >/dev/null 2>"$ws/last.err" || { cat "$ws/last.err" >&2; exit 1; }
+  end=$(now)
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
+}
+size_of() { stat -c %s "$CARGO_TARGET_DIR/$1/$2"; }
+packages() { local p=(); for l in "${loggers[@]}"; do p+=(-p "${l}_$1"); done; echo "${p[@]}"; }
+
+declare -A check debug release dsize rsize rsize0
+echo "building dependencies..." >&2
+# shellcheck disable=SC2046
+{ cargo check $net -q $(packages 0) && cargo build $net -q $(packages 0) \
+  && cargo build $net -q --release $(packages 0); } >&2
+for l in "${loggers[@]}"; do rsize0[$l]=$(size_of release "${l}_0"); done
+for l in "${loggers[@]}"; do
+  echo "timing $l ($n statements)..." >&2
+  touch "${l}_$n/src/main.rs"; check[$l]=$(timed check -p "${l}_$n")
+  touch "${l}_$n/src/main.rs"; debug[$l]=$(timed build -p "${l}_$n")
+  touch "${l}_$n/src/main.rs"; release[$l]=$(timed build --release -p "${l}_$n")
+  dsize[$l]=$(size_of debug "${l}_$n")
+  rsize[$l]=$(size_of release "${l}_$n")
+done
+
+echo "# scripts/compile-cost.sh $n   ($(date -u +%Y-%m-%dT%H:%MZ), $(rustc --version), $(nproc) cores)"
+echo "# llt-rs at $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- llt-macros llt-runtime src || echo ' + uncommitted changes')"
+echo
+row() { # name, array name, unit: value (ratio to tracing) per logger
+  local -n values=$2
+  printf '| %s |' "$1"
+  for l in "${loggers[@]}"; do
+    awk -v v="${values[$l]}" -v t="${values[tracing]}" -v u="$3" \
+      'BEGIN { if (u == "MB") printf " %.2f MB (%.2fx) |", v / 1e6, v / t;
+               else if (u == "B") printf " %.0f B (%.2fx) |", v, v / t;
+               else printf " %.2f s (%.2fx) |", v, v / t }'
+  done
+  echo
+}
+printf '| %s statements |' "$n"; for l in "${loggers[@]}"; do printf ' %s |' "$l"; done; echo
+printf '|---|'; for _ in "${loggers[@]}"; do printf -- '---:|'; done; echo
+row '`cargo check`' check s
+row 'debug build' debug s
+row 'debug binary' dsize MB
+row 'release build' release s
+row 'release binary' rsize MB
+declare -A growth
+for l in "${loggers[@]}"; do
+  growth[$l]=$(awk -v a="${rsize0[$l]}" -v b="${rsize[$l]}" -v n="$n" 'BEGIN { printf "%.0f", (b - a) / n }')
+done
+row 'release growth per statement' growth B
+echo
+echo "llt: llt_log!(logger, ..); tracing: tracing::info!(..) (no subscriber); log: log::info!(..) (no logger);"
+echo "format: llt's logger.log(format!(..)). Ratios are to tracing. Times are wall-clock for the crate alone"
+echo "(dependencies built first, CARGO_INCREMENTAL=0); growth = (release size(N) - size(0)) / N."
