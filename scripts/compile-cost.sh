@@ -17,14 +17,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 n=${1:-1000}
-loggers=(llt tracing log format)
+loggers=(llt tracing tracing_fmt log format)
 ws="$repo/target/compile-cost/ws"
 export CARGO_TARGET_DIR="$repo/target/compile-cost/target"
 export CARGO_INCREMENTAL=0
-python3 scripts/compile_cost_gen.py --out "$ws" --llt "$repo" --counts "0,$n" --lock "$repo/Cargo.lock"
+python3 scripts/compile_cost_gen.py --out "$ws" --llt "$repo" --counts "0,$n" --lock "$repo/bench-peers/Cargo.lock"
 cd "$ws"
-# The repo's lock file has tracing and log: no network needed when it is
-# in the local registry cache.
+# The peer comparison's lock file has tracing, tracing-subscriber and log:
+# no network needed when they are in the local registry cache.
 cargo fetch --offline -q 2>/dev/null || cargo fetch -q
 net=--offline
 
@@ -40,12 +40,15 @@ timed() {
 size_of() { stat -c %s "$CARGO_TARGET_DIR/$1/$2"; }
 packages() { local p=(); for l in "${loggers[@]}"; do p+=(-p "${l}_$1"); done; echo "${p[@]}"; }
 
-declare -A check debug release dsize rsize rsize0
+declare -A check debug release dsize dsize0 rsize rsize0
 echo "building dependencies..." >&2
 # shellcheck disable=SC2046
 { cargo check $net -q $(packages 0) && cargo build $net -q $(packages 0) \
   && cargo build $net -q --release $(packages 0); } >&2
-for l in "${loggers[@]}"; do rsize0[$l]=$(size_of release "${l}_0"); done
+for l in "${loggers[@]}"; do
+  dsize0[$l]=$(size_of debug "${l}_0")
+  rsize0[$l]=$(size_of release "${l}_0")
+done
 for l in "${loggers[@]}"; do
   echo "timing $l ($n statements)..." >&2
   touch "${l}_$n/src/main.rs"; check[$l]=$(timed check -p "${l}_$n")
@@ -73,15 +76,18 @@ printf '| %s statements |' "$n"; for l in "${loggers[@]}"; do printf ' %s |' "$l
 printf '|---|'; for _ in "${loggers[@]}"; do printf -- '---:|'; done; echo
 row '`cargo check`' check s
 row 'debug build' debug s
+declare -A dgrowth rgrowth
+for l in "${loggers[@]}"; do
+  dgrowth[$l]=$(awk -v a="${dsize0[$l]}" -v b="${dsize[$l]}" -v n="$n" 'BEGIN { printf "%.0f", (b - a) / n }')
+  rgrowth[$l]=$(awk -v a="${rsize0[$l]}" -v b="${rsize[$l]}" -v n="$n" 'BEGIN { printf "%.0f", (b - a) / n }')
+done
 row 'debug binary' dsize MB
+row 'debug growth per statement' dgrowth B
 row 'release build' release s
 row 'release binary' rsize MB
-declare -A growth
-for l in "${loggers[@]}"; do
-  growth[$l]=$(awk -v a="${rsize0[$l]}" -v b="${rsize[$l]}" -v n="$n" 'BEGIN { printf "%.0f", (b - a) / n }')
-done
-row 'release growth per statement' growth B
+row 'release growth per statement' rgrowth B
 echo
-echo "llt: llt_log!(logger, ..); tracing: tracing::info!(..) (no subscriber); log: log::info!(..) (no logger);"
-echo "format: llt's logger.log(format!(..)). Ratios are to tracing. Times are wall-clock for the crate alone"
-echo "(dependencies built first, CARGO_INCREMENTAL=0); growth = (release size(N) - size(0)) / N."
+echo "llt: llt_log!(logger, ..); tracing: tracing::info!(..), no subscriber; tracing_fmt: the same with"
+echo "tracing_subscriber::fmt::init(); log: log::info!(..), no logger; format: llt's logger.log(format!(..))."
+echo "Ratios are to tracing. Times are wall-clock for the crate alone (dependencies built first,"
+echo "CARGO_INCREMENTAL=0); growth = (size(N) - size(0)) / N, 0 statements being the same crate without them."

@@ -5,7 +5,9 @@ One cargo workspace with one binary crate per (logger, statement count):
 
     <out>/Cargo.toml                 the workspace, its own (not the repo's)
     <out>/llt_1000/src/main.rs       1000 `llt_log!(logger, ...)` statements
-    <out>/tracing_1000/src/main.rs   the same statements as `tracing::info!`
+    <out>/tracing_1000/src/main.rs   the same statements as `tracing::info!`, no subscriber
+    <out>/tracing_fmt_1000/...       the same, with tracing-subscriber's `fmt` subscriber
+                                     installed (what tracing's README starts with)
     <out>/log_1000/src/main.rs       ... as `log::info!`
     <out>/format_1000/src/main.rs    ... as `logger.log(format!(..))` (llt's Logger)
     <out>/llt_0/...                  the same crates with no statements: they
@@ -26,7 +28,7 @@ import argparse
 import os
 import shutil
 
-LOGGERS = ("llt", "tracing", "log", "format")
+LOGGERS = ("llt", "tracing", "tracing_fmt", "log", "format")
 
 # (weight, format string, arguments). In the strings, `{i}` is replaced by
 # the statement's index (making every string distinct); the arguments are
@@ -62,7 +64,7 @@ def call(logger, fmt, args):
     literal = '"' + fmt + '"'
     if logger == "llt":
         return f"llt_rs::llt_log!(logger, {literal}{rest});"
-    if logger == "tracing":
+    if logger in ("tracing", "tracing_fmt"):
         return f"tracing::info!({literal}{rest});"
     if logger == "log":
         return f"log::info!({literal}{rest});"
@@ -95,6 +97,8 @@ def main_rs(logger, count):
     lines.append("    let flag = n > 2;")
     if uses_logger:
         lines.append("    let logger = llt_rs::logger::Logger::new(4096);")
+    if logger == "tracing_fmt":
+        lines.append("    tracing_subscriber::fmt::init();")
     for k in range(len(functions)):
         lines.append(f"    f{k}({arg}x, name, n, flag);")
     if uses_logger:
@@ -108,6 +112,7 @@ def cargo_toml(logger, count, llt_path):
         "llt": f'llt-rs = {{ path = "{llt_path}" }}',
         "format": f'llt-rs = {{ path = "{llt_path}" }}',
         "tracing": 'tracing = "0.1"',
+        "tracing_fmt": 'tracing = "0.1"\ntracing-subscriber = "0.3"',
         "log": 'log = "0.4"',
     }[logger]
     return (
