@@ -162,13 +162,16 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
         .iter()
         .rev()
         .fold(quote!(()), |rest, binding| quote!((#binding, #rest)));
-    let format_args = arguments
-        .iter()
-        .zip(&bindings)
-        .map(|(arg, binding)| match &arg.name {
-            Some(name) => quote!(#name = #binding),
-            None => quote!(#binding),
-        });
+    let format_args = arguments.iter().zip(&bindings).map(|(arg, binding)| {
+        // The closure gets the values by reference, so that formatting
+        // reads them where they were decoded; `*` gives format_args!
+        // the value itself (what `{:p}` prints).
+        let value = quote_spanned!(arg.span=> *#binding);
+        match &arg.name {
+            Some(name) => quote!(#name = #value),
+            None => value,
+        }
+    });
 
     Ok(quote! {{
         #[allow(unused_imports)]
@@ -199,7 +202,8 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
                     ::llt_rs::__private::log::<__llt_Site, _, _>(
                         __llt_logger,
                         #encoders,
-                        |#pattern, __llt_line: &mut ::llt_rs::__private::Line| {
+                        |__llt_values, __llt_line: &mut ::llt_rs::__private::Line| {
+                            let #pattern = __llt_values;
                             ::llt_rs::__private::write_line(
                                 __llt_line,
                                 ::llt_rs::__private::format_args!(#format_lit #(, #format_args)*),

@@ -69,7 +69,7 @@ pub fn log<S, A, F>(logger: &Logger, args: A, _format: F)
 where
     S: Site,
     A: EncodeList,
-    F: for<'r> Fn(<A::Decoders as DecodeList>::Values<'r>, &mut Line) -> fmt::Result + Copy + Send,
+    F: for<'r> Fn(&<A::Decoders as DecodeList>::Values<'r>, &mut Line) -> fmt::Result + Copy + Send,
 {
     let callsite: &'static Callsite = const {
         &Callsite {
@@ -115,7 +115,7 @@ fn push_inline<A: EncodeList>(logger: &Logger, callsite: &'static Callsite, args
 fn decode_and_format<L, F>(payload: &mut Payload<'_>, line: &mut Line) -> fmt::Result
 where
     L: DecodeList,
-    F: for<'r> Fn(L::Values<'r>, &mut Line) -> fmt::Result + Copy + Send,
+    F: for<'r> Fn(&L::Values<'r>, &mut Line) -> fmt::Result + Copy + Send,
 {
     const {
         assert!(
@@ -136,7 +136,8 @@ where
     // `log::<_, A, F>` with `L = A::Decoders`, whose records were encoded by
     // the matching `A`.
     let values = unsafe { decode_values::<L>(payload) };
-    format(values, line)
+    // By reference: the formatting reads each value where it was decoded.
+    format(&values, line)
 }
 
 /// Reads a record's arguments: in a debug build, one instance per
