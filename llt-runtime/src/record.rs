@@ -515,7 +515,7 @@ pub trait ViaStr<'a> {
 macro_rules! via_str {
     ($($string:ty),* $(,)?) => {$(
         impl<'a> ViaStr<'a> for &&&Tag<'a, $string> {
-            #[inline(always)]
+            #[cfg_attr(not(debug_assertions), inline(always))]
             fn llt_encoder(&self) -> StrEnc<'a> {
                 StrEnc(self.0)
             }
@@ -556,7 +556,7 @@ pub trait ViaRef<'a, T> {
 }
 
 impl<'a, T> ViaRef<'a, T> for &&Tag<'a, &&T> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn llt_encoder(&self) -> CopyEnc<'a, T>
     where
         T: LoggablePointee,
@@ -566,7 +566,7 @@ impl<'a, T> ViaRef<'a, T> for &&Tag<'a, &&T> {
 }
 
 impl<'a, T> ViaRef<'a, T> for &Tag<'a, &T> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn llt_encoder(&self) -> CopyEnc<'a, T>
     where
         T: LoggablePointee,
@@ -576,7 +576,7 @@ impl<'a, T> ViaRef<'a, T> for &Tag<'a, &T> {
 }
 
 impl<'a, T> ViaRef<'a, T> for &Tag<'a, &mut T> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn llt_encoder(&self) -> CopyEnc<'a, T>
     where
         T: LoggablePointee,
@@ -595,7 +595,7 @@ pub trait ViaCopy<'a, T> {
 }
 
 impl<'a, T> ViaCopy<'a, T> for Tag<'a, T> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn llt_encoder(&self) -> CopyEnc<'a, T>
     where
         T: Loggable,
