@@ -15,7 +15,10 @@
 //!                 log::<Site, _, _>(
 //!                     logger,
 //!                     (encoder(a0), (encoder(a1), ())),     // raw bytes, no formatting
-//!                     |(a0, (a1, ())), line| write_fmt(line, format_args!("Event {} value {:.4}", a0, a1)),
+//!                     |values, line| {                       // on the writer thread
+//!                         let (a0, (a1, ())) = values;       // references to the decoded values
+//!                         write_line(line, format_args!("Event {} value {:.4}", *a0, *a1))
+//!                     },
 //!                 );
 //!             }
 //!         }
@@ -30,7 +33,17 @@
 //!
 //! `log` turns `Site`, the argument types and the (capture-free) closure into
 //! a `&'static Callsite` constant; the closure runs on the writer thread with
-//! the values read back from the record. All paths go through
+//! the values read back from the record.
+//!
+//! What each statement costs the compiler (`scripts/compile-cost.sh`) is
+//! kept down by putting everything that does not depend on the statement in
+//! ordinary generic functions shared by all statements with the same
+//! argument types: in a debug build the statement only calls them
+//! (`llt_runtime::private::log`); in a release build the push is inlined,
+//! since that is the hot path. The per-statement `Site` struct and impl are
+//! the largest part of what is left for `cargo check`: an inline `const`
+//! block at the statement instead was slower to check, because a constant
+//! outside generic code is evaluated by `cargo check`. All paths go through
 //! `::llt_rs::__private`, so the expansion does not depend on the caller's
 //! imports or on what it names `core`, `Option` or `Result`.
 
