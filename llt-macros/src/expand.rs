@@ -15,7 +15,10 @@
 //!                 log::<Site, _, _>(
 //!                     logger,
 //!                     (encoder(a0), (encoder(a1), ())),     // raw bytes, no formatting
-//!                     |(a0, (a1, ())), line| write_fmt(line, format_args!("Event {} value {:.4}", a0, a1)),
+//!                     |values, line| {                       // on the writer thread
+//!                         let (a0, (a1, ())) = values;       // references to the decoded values
+//!                         write_line(line, format_args!("Event {} value {:.4}", *a0, *a1))
+//!                     },
 //!                 );
 //!             }
 //!         }
@@ -30,7 +33,17 @@
 //!
 //! `log` turns `Site`, the argument types and the (capture-free) closure into
 //! a `&'static Callsite` constant; the closure runs on the writer thread with
-//! the values read back from the record. All paths go through
+//! the values read back from the record.
+//!
+//! What each statement costs the compiler (`scripts/compile-cost.sh`) is
+//! kept down by putting everything that does not depend on the statement in
+//! ordinary generic functions shared by all statements with the same
+//! argument types: in a debug build the statement only calls them
+//! (`llt_runtime::private::log`); in a release build the push is inlined,
+//! since that is the hot path. The per-statement `Site` struct and impl are
+//! the largest part of what is left for `cargo check`: an inline `const`
+//! block at the statement instead was slower to check, because a constant
+//! outside generic code is evaluated by `cargo check`. All paths go through
 //! `::llt_rs::__private`, so the expansion does not depend on the caller's
 //! imports or on what it names `core`, `Option` or `Result`.
 
@@ -193,13 +206,16 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
         .iter()
         .rev()
         .fold(fields_pattern, |rest, binding| quote!((#binding, #rest)));
-    let format_args = arguments
-        .iter()
-        .zip(&bindings)
-        .map(|(arg, binding)| match &arg.name {
-            Some(name) => quote!(#name = #binding),
-            None => quote!(#binding),
-        });
+    let format_args = arguments.iter().zip(&bindings).map(|(arg, binding)| {
+        // The closure gets the values by reference, so that formatting
+        // reads them where they were decoded; `*` gives format_args!
+        // the value itself (what `{:p}` prints).
+        let value = quote_spanned!(arg.span=> *#binding);
+        match &arg.name {
+            Some(name) => quote!(#name = #value),
+            None => value,
+        }
+    });
 
     let message = quote!(::llt_rs::__private::format_args!(#format_lit #(, #format_args)*));
     let write_message = if invocation.fields.is_empty() {
@@ -237,7 +253,8 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
                     ::llt_rs::__private::log::<__llt_Site, _, _>(
                         __llt_logger,
                         #encoders,
-                        |#pattern, __llt_line: &mut ::llt_rs::__private::Line| {
+                        |__llt_values, __llt_line: &mut ::llt_rs::__private::Line| {
+                            let #pattern = __llt_values;
                             #write_message
                         },
                     );

@@ -528,7 +528,7 @@ pub trait ViaStr<'a> {
 macro_rules! via_str {
     ($($string:ty),* $(,)?) => {$(
         impl<'a> ViaStr<'a> for &&&&Tag<'a, $string> {
-            #[inline(always)]
+            #[cfg_attr(not(debug_assertions), inline(always))]
             fn llt_encoder(&self) -> StrEnc<'a> {
                 StrEnc(self.0)
             }
@@ -569,7 +569,7 @@ pub trait ViaRef<'a, T> {
 }
 
 impl<'a, T> ViaRef<'a, T> for &&Tag<'a, &&T> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn llt_encoder(&self) -> CopyEnc<'a, T>
     where
         T: LoggablePointee,
@@ -579,7 +579,7 @@ impl<'a, T> ViaRef<'a, T> for &&Tag<'a, &&T> {
 }
 
 impl<'a, T> ViaRef<'a, T> for &Tag<'a, &T> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn llt_encoder(&self) -> CopyEnc<'a, T>
     where
         T: LoggablePointee,
@@ -589,7 +589,7 @@ impl<'a, T> ViaRef<'a, T> for &Tag<'a, &T> {
 }
 
 impl<'a, T> ViaRef<'a, T> for &Tag<'a, &mut T> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn llt_encoder(&self) -> CopyEnc<'a, T>
     where
         T: LoggablePointee,
@@ -608,7 +608,7 @@ pub trait ViaCopy<'a, T> {
 }
 
 impl<'a, T> ViaCopy<'a, T> for Tag<'a, T> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn llt_encoder(&self) -> CopyEnc<'a, T>
     where
         T: Loggable,

@@ -562,7 +562,7 @@ pub trait ViaValue<'a, T: ?Sized> {
 }
 
 impl<'a, T: LogValue + ?Sized> ViaValue<'a, T> for &&&Tag<'a, T> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn llt_encoder(&self) -> ValueEnc<'a, T> {
         ValueEnc(self.0)
     }
