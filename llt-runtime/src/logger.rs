@@ -61,6 +61,14 @@ pub enum BuildError {
     SpawnWriter(io::Error),
     /// The log file given with [`Builder::file`] could not be opened.
     LogFile(RollingError),
+    /// The binary log file given with [`Builder::binary_file`] could not
+    /// be opened.
+    BinaryFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: io::Error,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -80,6 +88,12 @@ impl fmt::Display for BuildError {
                 write!(f, "could not start the logger's writer thread: {e}")
             }
             BuildError::LogFile(e) => write!(f, "could not open the log file: {e}"),
+            BuildError::BinaryFile { path, source } => write!(
+                f,
+                "could not open the binary log file {}: {source} (check that its directory \
+                 exists and is writable)",
+                path.display()
+            ),
         }
     }
 }
@@ -89,6 +103,7 @@ impl std::error::Error for BuildError {
         match self {
             BuildError::SpawnWriter(e) => Some(e),
             BuildError::LogFile(e) => Some(e),
+            BuildError::BinaryFile { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -431,6 +446,8 @@ pub struct Builder {
     report_drops: bool,
     drain_on_crash: bool,
     exit_timeout: Duration,
+    binary: Option<std::path::PathBuf>,
+    binary_tee: Option<Box<dyn Write + Send>>,
 }
 
 impl fmt::Debug for Builder {
@@ -447,6 +464,7 @@ impl fmt::Debug for Builder {
             .field("report_drops", &self.report_drops)
             .field("drain_on_crash", &self.drain_on_crash)
             .field("exit_timeout", &self.exit_timeout)
+            .field("binary", &self.binary)
             .finish()
     }
 }
@@ -465,6 +483,8 @@ impl Default for Builder {
             report_drops: true,
             drain_on_crash: true,
             exit_timeout: EXIT_FLUSH_TIMEOUT,
+            binary: None,
+            binary_tee: None,
         }
     }
 }
@@ -711,6 +731,58 @@ impl Builder {
         }
     }
 
+    /// Writes a binary log to `path` instead of text (appending to the file,
+    /// creating it if needed): the writer copies each record's arguments
+    /// without formatting them, and `llt-decode` turns the file into the
+    /// text this logger would have written, byte for byte, in any
+    /// [`LineFormat`] (the one set with [`format`](Self::format) is its
+    /// default). See `docs/binary-format.md`. Replaces any
+    /// [`sink`](Self::sink) or [`file`](Self::file).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join(format!("llt-doc-{}.lltb", std::process::id()));
+    /// let logger = llt_runtime::Logger::builder().binary_file(&path).build().unwrap();
+    /// logger.log("stored as a string record");
+    /// logger.flush();
+    /// assert!(std::fs::metadata(&path).unwrap().len() > 0);
+    /// # drop(logger);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// ```
+    pub fn binary_file(mut self, path: impl AsRef<std::path::Path>) -> Self {
+        self.binary = Some(path.as_ref().to_owned());
+        self.file = None;
+        self.sink = None;
+        self
+    }
+
+    /// With [`binary_file`](Self::binary_file): also formats the same
+    /// records as text into `sink`, as a text logger would. For tests that
+    /// compare a decoded binary log with the text; costs the formatting
+    /// the binary log saves.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join(format!("llt-doc-tee-{}.lltb", std::process::id()));
+    /// let text = llt_runtime::MemorySink::new();
+    /// let logger = llt_runtime::Logger::builder()
+    ///     .binary_file(&path)
+    ///     .binary_tee_text(text.clone())
+    ///     .build()
+    ///     .unwrap();
+    /// logger.log("both");
+    /// logger.flush();
+    /// assert!(text.take_lines()[0].ends_with("INFO  both"));
+    /// # drop(logger);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// ```
+    pub fn binary_tee_text(mut self, sink: impl Write + Send + 'static) -> Self {
+        self.binary_tee = Some(Box::new(sink));
+        self
+    }
+
     /// Validates the configuration and starts the writer thread.
     ///
     /// # Examples
@@ -727,10 +799,24 @@ impl Builder {
             exit_timeout: self.exit_timeout,
         }));
         let clock = Clock::new();
-        let sink: Box<dyn Write + Send> = match (self.file, self.sink) {
-            (Some(file), _) => Box::new(file.open().map_err(BuildError::LogFile)?),
-            (None, Some(sink)) => sink,
-            (None, None) => Box::new(io::stdout()),
+        let binary_file = match &self.binary {
+            Some(path) => Some(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|source| BuildError::BinaryFile {
+                        path: path.clone(),
+                        source,
+                    })?,
+            ),
+            None => None,
+        };
+        let sink: Box<dyn Write + Send> = match (binary_file, self.file, self.sink) {
+            (Some(binary), _, _) => Box::new(binary),
+            (None, Some(file), _) => Box::new(file.open().map_err(BuildError::LogFile)?),
+            (None, None, Some(sink)) => sink,
+            (None, None, None) => Box::new(io::stdout()),
         };
         let writer = Writer::new(
             shared.clone(),
@@ -740,6 +826,11 @@ impl Builder {
             self.idle,
             self.report_drops,
         );
+        let writer = if self.binary.is_some() {
+            writer.binary(self.binary_tee)
+        } else {
+            writer
+        };
         let pin = self.pin;
         let handle = thread::Builder::new()
             .name("llt-writer".into())
