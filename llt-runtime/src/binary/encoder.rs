@@ -8,7 +8,7 @@ use std::mem::{MaybeUninit, size_of};
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::{
-    FLAG_BIG_ENDIAN, MAGIC, SITE_PREFORMATTED, SITE_TARGET_IN_RECORD, VERSION, control,
+    FLAG_BIG_ENDIAN, MAGIC, SITE_MESSAGE, SITE_PREFORMATTED, SITE_TARGET_IN_RECORD, VERSION, control,
     line_format_code, put_varint, spec, zigzag,
 };
 use crate::callsite::{Callsite, is_string_callsite};
@@ -261,9 +261,9 @@ impl Encoder {
         let (body, mut flags) = if is_string_callsite(callsite) {
             let target_in_payload = callsite.target_in_payload;
             let flags = if target_in_payload {
-                SITE_TARGET_IN_RECORD
+                SITE_TARGET_IN_RECORD | SITE_MESSAGE
             } else {
-                0
+                SITE_MESSAGE
             };
             (Body::Message { target_in_payload }, flags)
         } else if spec::parse_for(meta.format, &self.kinds).is_some() {

@@ -58,6 +58,9 @@ pub const SITE_TARGET_IN_RECORD: u8 = 1;
 /// Callsite flag: each record carries the message, formatted by the
 /// writer, instead of the arguments.
 pub const SITE_PREFORMATTED: u8 = 2;
+/// Callsite flag: a string record (`Logger::log`, the `log` bridge); its
+/// one argument is the message.
+pub const SITE_MESSAGE: u8 = 4;
 
 /// The line format's number in a header.
 ///
