@@ -61,21 +61,37 @@ macro_rules! with_std {
     ($out:expr, $v:expr, $spec:expr, $w:expr, $t:literal) => {
         match ($spec.plus, $spec.alternate, $spec.zero, $spec.precision) {
             (false, false, false, None) => write!($out, concat!("{:w$", $t, "}"), $v, w = $w),
-            (false, false, false, Some(p)) => write!($out, concat!("{:w$.p$", $t, "}"), $v, w = $w, p = p),
+            (false, false, false, Some(p)) => {
+                write!($out, concat!("{:w$.p$", $t, "}"), $v, w = $w, p = p)
+            }
             (false, false, true, None) => write!($out, concat!("{:0w$", $t, "}"), $v, w = $w),
-            (false, false, true, Some(p)) => write!($out, concat!("{:0w$.p$", $t, "}"), $v, w = $w, p = p),
+            (false, false, true, Some(p)) => {
+                write!($out, concat!("{:0w$.p$", $t, "}"), $v, w = $w, p = p)
+            }
             (false, true, false, None) => write!($out, concat!("{:#w$", $t, "}"), $v, w = $w),
-            (false, true, false, Some(p)) => write!($out, concat!("{:#w$.p$", $t, "}"), $v, w = $w, p = p),
+            (false, true, false, Some(p)) => {
+                write!($out, concat!("{:#w$.p$", $t, "}"), $v, w = $w, p = p)
+            }
             (false, true, true, None) => write!($out, concat!("{:#0w$", $t, "}"), $v, w = $w),
-            (false, true, true, Some(p)) => write!($out, concat!("{:#0w$.p$", $t, "}"), $v, w = $w, p = p),
+            (false, true, true, Some(p)) => {
+                write!($out, concat!("{:#0w$.p$", $t, "}"), $v, w = $w, p = p)
+            }
             (true, false, false, None) => write!($out, concat!("{:+w$", $t, "}"), $v, w = $w),
-            (true, false, false, Some(p)) => write!($out, concat!("{:+w$.p$", $t, "}"), $v, w = $w, p = p),
+            (true, false, false, Some(p)) => {
+                write!($out, concat!("{:+w$.p$", $t, "}"), $v, w = $w, p = p)
+            }
             (true, false, true, None) => write!($out, concat!("{:+0w$", $t, "}"), $v, w = $w),
-            (true, false, true, Some(p)) => write!($out, concat!("{:+0w$.p$", $t, "}"), $v, w = $w, p = p),
+            (true, false, true, Some(p)) => {
+                write!($out, concat!("{:+0w$.p$", $t, "}"), $v, w = $w, p = p)
+            }
             (true, true, false, None) => write!($out, concat!("{:+#w$", $t, "}"), $v, w = $w),
-            (true, true, false, Some(p)) => write!($out, concat!("{:+#w$.p$", $t, "}"), $v, w = $w, p = p),
+            (true, true, false, Some(p)) => {
+                write!($out, concat!("{:+#w$.p$", $t, "}"), $v, w = $w, p = p)
+            }
             (true, true, true, None) => write!($out, concat!("{:+#0w$", $t, "}"), $v, w = $w),
-            (true, true, true, Some(p)) => write!($out, concat!("{:+#0w$.p$", $t, "}"), $v, w = $w, p = p),
+            (true, true, true, Some(p)) => {
+                write!($out, concat!("{:+#0w$.p$", $t, "}"), $v, w = $w, p = p)
+            }
         }
     };
 }
@@ -148,7 +164,12 @@ where
 }
 
 /// `Display` or `Debug` (bool, char, str).
-fn text<T: std::fmt::Display + std::fmt::Debug + ?Sized>(out: &mut String, v: &T, spec: &Spec, w: usize) {
+fn text<T: std::fmt::Display + std::fmt::Debug + ?Sized>(
+    out: &mut String,
+    v: &T,
+    spec: &Spec,
+    w: usize,
+) {
     match spec.format {
         Trait::Display => display(out, &v, spec, w),
         _ => debug(out, &v, spec, w),
@@ -239,10 +260,16 @@ mod tests {
     #[test]
     fn a_few_specs_match_std() {
         assert_eq!(one("{:>8.3}", Value::F64(-1.25)), format!("{:>8.3}", -1.25));
-        assert_eq!(one("{:#010x}", Value::U32(255)), format!("{:#010x}", 255u32));
+        assert_eq!(
+            one("{:#010x}", Value::U32(255)),
+            format!("{:#010x}", 255u32)
+        );
         assert_eq!(one("{:*<7?}", Value::Str("é")), format!("{:*<7?}", "é"));
         assert_eq!(one("{:^6}", Value::Bool(true)), format!("{:^6}", true));
-        assert_eq!(one("{:x<+08.2}", Value::F32(1.5)), format!("{:x<+08.2}", 1.5f32));
+        assert_eq!(
+            one("{:x<+08.2}", Value::F32(1.5)),
+            format!("{:x<+08.2}", 1.5f32)
+        );
         assert_eq!(one("{:05}", Value::Str("ab")), format!("{:05}", "ab"));
         assert_eq!(one("{:.2}", Value::Char('x')), format!("{:.2}", 'x'));
     }

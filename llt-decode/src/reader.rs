@@ -8,8 +8,8 @@ use llt_runtime::Level;
 use llt_runtime::LineFormat;
 use llt_runtime::binary::spec::{Piece, parse_for};
 use llt_runtime::binary::{
-    FLAG_BIG_ENDIAN, HEADER_LEN, MAGIC, SITE_MESSAGE, SITE_PREFORMATTED, SITE_TARGET_IN_RECORD, VERSION,
-    control, line_format_from_code, unzigzag,
+    FLAG_BIG_ENDIAN, HEADER_LEN, MAGIC, SITE_MESSAGE, SITE_PREFORMATTED, SITE_TARGET_IN_RECORD,
+    VERSION, control, line_format_from_code, unzigzag,
 };
 use llt_runtime::record::ArgKind;
 
@@ -465,8 +465,9 @@ impl<R: Read> Reader<R> {
                 for _ in 0..count {
                     let code = cursor.byte()?;
                     kinds.push(
-                        ArgKind::from_u8(code)
-                            .ok_or_else(|| Fault::Corrupt(format!("unknown argument kind {code}")))?,
+                        ArgKind::from_u8(code).ok_or_else(|| {
+                            Fault::Corrupt(format!("unknown argument kind {code}"))
+                        })?,
                     );
                 }
                 let pieces = if flags & SITE_PREFORMATTED != 0 {
@@ -498,7 +499,9 @@ impl<R: Read> Reader<R> {
             control::SWITCH_THREAD => {
                 let index = cursor.varint()?;
                 if index >= self.threads.len() as u64 {
-                    return Err(Fault::Corrupt(format!("switch to undefined thread {index}")));
+                    return Err(Fault::Corrupt(format!(
+                        "switch to undefined thread {index}"
+                    )));
                 }
                 self.thread = index as usize;
             }
@@ -620,6 +623,10 @@ fn value_of(kind: ArgKind, bytes: &[u8], big_endian: bool) -> Result<Value<'_>, 
         ArgKind::Str => Value::Str(
             std::str::from_utf8(bytes).map_err(|_| Fault::Corrupt("string is not UTF-8".into()))?,
         ),
-        _ => return Err(Fault::Corrupt(format!("argument kind {kind:?} has no value"))),
+        _ => {
+            return Err(Fault::Corrupt(format!(
+                "argument kind {kind:?} has no value"
+            )));
+        }
     })
 }

@@ -344,7 +344,14 @@ impl Writer {
                 self.formatting = Some(index);
                 if let Some(binary) = &mut self.binary {
                     let counters = &self.shared.counters;
-                    binary.record(&mut self.line.buf, payload, index, &ring.thread, &self.clock, counters);
+                    binary.record(
+                        &mut self.line.buf,
+                        payload,
+                        index,
+                        &ring.thread,
+                        &self.clock,
+                        counters,
+                    );
                     if let Some(tee) = &mut self.tee {
                         format_record(payload, &mut tee.line, &mut self.timestamps, &context);
                     }

@@ -8,8 +8,8 @@ use std::mem::{MaybeUninit, size_of};
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::{
-    FLAG_BIG_ENDIAN, MAGIC, SITE_MESSAGE, SITE_PREFORMATTED, SITE_TARGET_IN_RECORD, VERSION, control,
-    line_format_code, put_varint, spec, zigzag,
+    FLAG_BIG_ENDIAN, MAGIC, SITE_MESSAGE, SITE_PREFORMATTED, SITE_TARGET_IN_RECORD, VERSION,
+    control, line_format_code, put_varint, spec, zigzag,
 };
 use crate::callsite::{Callsite, is_string_callsite};
 use crate::clock::Clock;

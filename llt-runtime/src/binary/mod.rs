@@ -18,8 +18,8 @@
 mod encoder;
 pub mod spec;
 
-pub(crate) use encoder::Encoder;
 pub use crate::line::{write_line_prefix, write_suffix as write_line_suffix};
+pub(crate) use encoder::Encoder;
 
 /// First bytes of every segment of a binary log (a file starts with one; a
 /// writer that had to restart, after a failed write, starts another). The

@@ -336,10 +336,16 @@ mod tests {
         let Piece::Argument { spec, .. } = &parse("{:0>5}").unwrap()[0] else {
             panic!()
         };
-        assert_eq!((spec.fill, spec.align, spec.zero), ('0', Some(Align::Right), false));
+        assert_eq!(
+            (spec.fill, spec.align, spec.zero),
+            ('0', Some(Align::Right), false)
+        );
         let Piece::Argument { spec, .. } = &parse("{:<05}").unwrap()[0] else {
             panic!()
         };
-        assert_eq!((spec.fill, spec.align, spec.zero, spec.width), (' ', Some(Align::Left), true, Some(5)));
+        assert_eq!(
+            (spec.fill, spec.align, spec.zero, spec.width),
+            (' ', Some(Align::Left), true, Some(5))
+        );
     }
 }
