@@ -103,13 +103,14 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
-        if let Err(e) = out.flush() {
-            if e.kind() != io::ErrorKind::BrokenPipe {
+        match out.flush() {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+            Err(e) => {
                 eprintln!("llt-decode: writing the output failed: {e}");
                 return ExitCode::FAILURE;
             }
         }
-        let _ = &name;
     }
     if failed {
         ExitCode::FAILURE

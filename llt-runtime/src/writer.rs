@@ -448,10 +448,10 @@ impl Writer {
     /// file may have lost definitions, or hold part of an entry). With a
     /// tee: write its text too.
     fn after_sink_write(&mut self) {
-        if let Some(binary) = &mut self.binary {
-            if self.sink.take_failed() {
-                binary.restart();
-            }
+        if let Some(binary) = &mut self.binary
+            && self.sink.take_failed()
+        {
+            binary.restart();
         }
         if let Some(tee) = &mut self.tee {
             tee.sink

@@ -63,8 +63,10 @@ pub(crate) struct Encoder {
     format: LineFormat,
     /// Callsites described in this segment, by address.
     sites: HashMap<usize, Site, BuildHasherDefault<AddressHasher>>,
-    /// The last callsite looked up: (address, index in `sites`' values).
-    last_site: usize,
+    /// The last callsite seen, when its arguments are all of fixed size:
+    /// (address, entry tag, their size). The common case of the same
+    /// statement again skips the lookup.
+    fast: (usize, u64, usize),
     /// Threads defined in this segment, by name.
     threads: HashMap<String, u64>,
     /// The current thread (records are attributed to it).
@@ -87,7 +89,7 @@ impl Encoder {
         Encoder {
             format,
             sites: HashMap::default(),
-            last_site: 0,
+            fast: (0, 0, 0),
             threads: HashMap::new(),
             thread: None,
             last_ring: None,
@@ -117,7 +119,7 @@ impl Encoder {
         }
         self.restart = false;
         self.sites.clear();
-        self.last_site = 0;
+        self.fast = (0, 0, 0);
         self.threads.clear();
         self.thread = None;
         self.last_ring = None;
@@ -161,20 +163,34 @@ impl Encoder {
             self.switch_thread(out, thread);
             self.last_ring = Some(ring);
         }
-        if address != self.last_site && !self.sites.contains_key(&address) {
+        let args = &payload[RECORD_HEADER..];
+        let (fast_address, tag, len) = self.fast;
+        if address == fast_address && args.len() == len {
+            put_varint(out, tag);
+            self.put_timestamp(out, clock.unix_nanos(raw));
+            // SAFETY: as for `Body::Arguments` below: `fast` only holds
+            // callsites whose arguments are all primitives.
+            out.extend_from_slice(unsafe { init(args) });
+            return;
+        }
+        if !self.sites.contains_key(&address) {
             // SAFETY: every record's header is written by the push path
             // with the address of a `&'static Callsite`.
             let callsite: &'static Callsite = unsafe { &*(address as *const Callsite) };
             self.define(out, address, callsite);
         }
-        self.last_site = address;
         let site = &self.sites[&address];
+        if let Body::Arguments {
+            fixed: Some(len), ..
+        } = site.body
+        {
+            self.fast = (address, site.index * 2, len);
+        }
         let start = out.len();
         put_varint(out, site.index * 2);
         let nanos = clock.unix_nanos(raw);
         put_varint(out, zigzag(nanos.wrapping_sub(self.last_nanos) as i64));
         self.last_nanos = nanos;
-        let args = &payload[RECORD_HEADER..];
         let copied = match &site.body {
             Body::Arguments {
                 fixed: Some(len), ..
@@ -192,12 +208,9 @@ impl Encoder {
                 // `Logger::log_str` (the message's bytes) or the `log` bridge
                 // (a usize-prefixed target, then the message's bytes).
                 unsafe {
-                    match target_in_payload {
-                        true => match rest.take_str() {
-                            Some(target) => put_str(out, target.as_bytes()),
-                            None => put_str(out, b"<corrupted target>"),
-                        },
-                        false => {}
+                    if *target_in_payload {
+                        let target = rest.take_str().unwrap_or("<corrupted target>");
+                        put_str(out, target.as_bytes());
                     }
                     put_str(out, rest.remaining_init());
                 }

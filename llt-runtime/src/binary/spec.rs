@@ -206,7 +206,7 @@ fn parse_spec(text: &str) -> Option<Spec> {
         spec.alternate = true;
         i += 1;
     }
-    if chars.get(i) == Some(&'0') && !chars.get(i + 1).is_some_and(|&c| c == '$') {
+    if chars.get(i) == Some(&'0') && chars.get(i + 1).is_none_or(|&c| c != '$') {
         spec.zero = true;
         i += 1;
     }
