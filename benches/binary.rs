@@ -39,9 +39,9 @@ enum Output {
     Binary,
 }
 
-fn logger(output: Output, path: &Path) -> Logger {
+fn logger(output: Output, path: &Path, ring_messages: usize) -> Logger {
     let _ = std::fs::remove_file(path);
-    let builder = Logger::builder().capacity(RING_MESSAGES).no_pinning();
+    let builder = Logger::builder().capacity(ring_messages).no_pinning();
     let builder = match output {
         Output::Text => builder.sink(std::fs::File::create(path).expect("text file")),
         Output::Binary => builder.binary_file(path),
@@ -49,13 +49,39 @@ fn logger(output: Output, path: &Path) -> Logger {
     builder.build().expect("logger")
 }
 
+/// CPU time of the live writer thread so far (Linux `schedstat`, in
+/// nanoseconds; 0 elsewhere). On a busy machine, records per writer CPU
+/// second is the figure that does not depend on what else runs.
+fn writer_cpu_ns() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    for task in tasks.flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if comm.trim_end() == "llt-writer" {
+            let stat = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+            return stat
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+        }
+    }
+    0
+}
+
 /// Logs the seed message `SEED_RECORDS` times; records per second until
-/// the writer has written everything.
-fn seed_throughput(output: Output, path: &Path) -> f64 {
-    let logger = logger(output, path);
+/// the writer has written everything, and per second of writer CPU time.
+fn seed_throughput(output: Output, path: &Path) -> (f64, f64) {
+    seed_run(output, path, SEED_RECORDS, RING_MESSAGES)
+}
+
+/// `seed_throughput` with a given size (small under valgrind).
+fn seed_run(output: Output, path: &Path, records: u64, ring_messages: usize) -> (f64, f64) {
+    let logger = logger(output, path, ring_messages);
     // Warm-up: write the whole ring once, so the timed run touches no
     // fresh page (a page fault per 4 KiB would be timed otherwise).
-    let warm_up = (RING_MESSAGES as u64 * 64).div_ceil(32);
+    let warm_up = (ring_messages as u64 * 64).div_ceil(32);
     for i in 0..warm_up {
         llt_log!(
             logger,
@@ -68,8 +94,9 @@ fn seed_throughput(output: Output, path: &Path) -> f64 {
         }
     }
     logger.flush();
+    let cpu_start = writer_cpu_ns();
     let start = Instant::now();
-    for i in 0..SEED_RECORDS {
+    for i in 0..records {
         let i = black_box(i);
         llt_log!(
             logger,
@@ -80,14 +107,16 @@ fn seed_throughput(output: Output, path: &Path) -> f64 {
     }
     logger.flush();
     let elapsed = start.elapsed();
+    let cpu = (writer_cpu_ns() - cpu_start) as f64 / 1e9;
     assert_eq!(logger.get_dropped_count(), 0, "the bench dropped records");
     drop(logger);
-    SEED_RECORDS as f64 / elapsed.as_secs_f64()
+    let records = records as f64;
+    (records / elapsed.as_secs_f64(), records / cpu)
 }
 
 /// NanoLog's six messages, `MIX_ROUNDS` times each.
 fn nanolog_mix(output: Output, path: &Path) -> u64 {
-    let logger = logger(output, path);
+    let logger = logger(output, path, RING_MESSAGES);
     let coordinator = String::from("basic+udp:host=192.168.1.140,port=12246");
     for i in 0..MIX_ROUNDS {
         llt_log!(logger, "Starting backup replica garbage collector thread");
@@ -153,22 +182,57 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
+    if std::env::args().any(|a| a == "--profile-binary") {
+        // For `perf record`: the binary writer alone.
+        let path = dir().join(format!("llt-bench-{}.lltb", std::process::id()));
+        let output = if std::env::args().any(|a| a == "--text") {
+            Output::Text
+        } else {
+            Output::Binary
+        };
+        // `--small`: for valgrind (`--tool=callgrind --separate-threads=yes`).
+        let (wall, cpu) = if std::env::args().any(|a| a == "--small") {
+            seed_run(output, &path, 200_000, 1 << 14)
+        } else {
+            seed_throughput(output, &path)
+        };
+        println!(
+            "binary seed: {:.1} M/s, {:.1} M/s of writer CPU",
+            wall / 1e6,
+            cpu / 1e6
+        );
+        let _ = std::fs::remove_file(&path);
+        return;
+    }
     let rounds = if quick { 1 } else { 5 };
     let dir = dir();
     let text_path = dir.join(format!("llt-bench-{}.log", std::process::id()));
     let binary_path = dir.join(format!("llt-bench-{}.lltb", std::process::id()));
 
     let (mut text, mut binary) = (Vec::new(), Vec::new());
+    let (mut text_cpu, mut binary_cpu) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
-        text.push(seed_throughput(Output::Text, &text_path));
-        binary.push(seed_throughput(Output::Binary, &binary_path));
+        let (wall, cpu) = seed_throughput(Output::Text, &text_path);
+        text.push(wall);
+        text_cpu.push(cpu);
+        let (wall, cpu) = seed_throughput(Output::Binary, &binary_path);
+        binary.push(wall);
+        binary_cpu.push(cpu);
     }
     let (text, binary) = (median(text), median(binary));
+    let (text_cpu, binary_cpu) = (median(text_cpu), median(binary_cpu));
     println!(
         "seed message, {SEED_RECORDS} records, end to end (median of {rounds}): text {:.1} M/s, binary {:.1} M/s ({:.1}x)",
         text / 1e6,
         binary / 1e6,
         binary / text
+    );
+    println!(
+        "  per second of writer CPU time: text {:.1} M/s ({:.1} ns/record), binary {:.1} M/s ({:.1} ns/record)",
+        text_cpu / 1e6,
+        1e9 / text_cpu,
+        binary_cpu / 1e6,
+        1e9 / binary_cpu
     );
 
     let text_size = nanolog_mix(Output::Text, &text_path);

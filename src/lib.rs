@@ -45,6 +45,10 @@ pub use llt_runtime::{
 #[cfg(feature = "log")]
 pub use llt_runtime::bridge;
 
+/// Binary log files (`Builder::binary_file`): their format, read by the
+/// `llt-decode` crate and command.
+pub use llt_runtime::binary;
+
 /// The building blocks, for users who want the ring or the clock alone.
 pub use llt_runtime::{callsite, clock, crash, filter, record, ring, rolling};
 

@@ -151,7 +151,6 @@ struct Header {
 /// use llt_decode::Reader;
 /// # let path = std::env::temp_dir().join(format!("llt-decode-doc-reader-{}.lltb", std::process::id()));
 /// let logger = llt_runtime::Logger::builder().binary_file(&path).build().unwrap();
-/// llt_runtime::private::default_logger(); // (any llt_log! works the same way)
 /// logger.log("one");
 /// logger.log("two");
 /// drop(logger);

@@ -736,8 +736,8 @@ impl Builder {
     /// without formatting them, and `llt-decode` turns the file into the
     /// text this logger would have written, byte for byte, in any
     /// [`LineFormat`] (the one set with [`format`](Self::format) is its
-    /// default). See `docs/binary-format.md`. Replaces any
-    /// [`sink`](Self::sink) or [`file`](Self::file).
+    /// default). See `docs/binary-format.md`. Takes precedence over
+    /// [`sink`](Self::sink) and [`file`](Self::file).
     ///
     /// # Examples
     ///

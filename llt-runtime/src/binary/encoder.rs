@@ -113,10 +113,16 @@ impl Encoder {
         self.last_ring = None;
     }
 
+    #[inline(always)]
     fn begin_entry(&mut self, out: &mut Vec<u8>) {
-        if !self.restart {
-            return;
+        if self.restart {
+            self.start_segment(out);
         }
+    }
+
+    /// Writes a segment header and forgets the dictionary.
+    #[cold]
+    fn start_segment(&mut self, out: &mut Vec<u8>) {
         self.restart = false;
         self.sites.clear();
         self.fast = (0, 0, 0);
@@ -166,11 +172,12 @@ impl Encoder {
         let args = &payload[RECORD_HEADER..];
         let (fast_address, tag, len) = self.fast;
         if address == fast_address && args.len() == len {
-            put_varint(out, tag);
-            self.put_timestamp(out, clock.unix_nanos(raw));
+            let nanos = clock.unix_nanos(raw);
+            let delta = zigzag(nanos.wrapping_sub(self.last_nanos) as i64);
+            self.last_nanos = nanos;
             // SAFETY: as for `Body::Arguments` below: `fast` only holds
             // callsites whose arguments are all primitives.
-            out.extend_from_slice(unsafe { init(args) });
+            put_record(out, tag, delta, unsafe { init(args) });
             return;
         }
         if !self.sites.contains_key(&address) {
@@ -311,6 +318,39 @@ impl Encoder {
         }
         self.sites.insert(address, Site { index, body });
     }
+}
+
+/// Appends a record of a callsite whose arguments are all of fixed size:
+/// its tag, its timestamp delta and the argument bytes, with one capacity
+/// check (the writer's hottest path).
+#[inline(always)]
+fn put_record(out: &mut Vec<u8>, tag: u64, delta: u64, args: &[u8]) {
+    const VARINT_MAX: usize = 10;
+    out.reserve(2 * VARINT_MAX + args.len());
+    let spare = out.spare_capacity_mut();
+    let mut at = put_varint_into(spare, 0, tag);
+    at = put_varint_into(spare, at, delta);
+    let dst = &mut spare[at..at + args.len()];
+    // SAFETY: `u8` and `MaybeUninit<u8>` have the same layout; `dst` and
+    // `args` have the same length.
+    dst.copy_from_slice(unsafe { &*(args as *const [u8] as *const [MaybeUninit<u8>]) });
+    let len = out.len() + at + args.len();
+    // SAFETY: the bytes up to `len` were written just above, inside the
+    // capacity reserved.
+    unsafe { out.set_len(len) };
+}
+
+/// Writes a varint at `spare[at..]` (which has room for 10 bytes); returns
+/// the index after it.
+#[inline(always)]
+fn put_varint_into(spare: &mut [MaybeUninit<u8>], mut at: usize, mut value: u64) -> usize {
+    while value >= 0x80 {
+        spare[at].write(value as u8 | 0x80);
+        value >>= 7;
+        at += 1;
+    }
+    spare[at].write(value as u8);
+    at + 1
 }
 
 /// Appends a varint length and the bytes.
