@@ -456,3 +456,66 @@ fn damage_is_reported_and_the_next_segment_still_decodes() {
     std::fs::remove_file(&first).unwrap();
     std::fs::remove_file(&second).unwrap();
 }
+
+/// Channels of the `Gate` argument: the writer says it is inside `fmt`,
+/// then waits there until the test lets it go.
+#[allow(clippy::type_complexity)]
+static GATE: std::sync::Mutex<
+    Option<(std::sync::mpsc::Sender<()>, std::sync::mpsc::Receiver<()>)>,
+> = std::sync::Mutex::new(None);
+
+/// A user type whose `Display` (run on the writer thread, since the
+/// decoder cannot format it) holds the writer until released.
+#[derive(Debug, Clone, Copy)]
+struct Gate;
+
+impl fmt::Display for Gate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Taken: only the first call waits (with a tee, the writer
+        // formats the record twice).
+        let gate = GATE.lock().unwrap().take();
+        if let Some((entered, release)) = gate {
+            entered.send(()).unwrap();
+            release.recv().unwrap();
+        }
+        f.write_str("gate")
+    }
+}
+
+#[test]
+fn drop_reports_decode_like_the_text_writer() {
+    for format in FORMATS {
+        let path = temp_path(&format!("drops-{format:?}"));
+        let tee = MemorySink::default();
+        let logger = Logger::builder()
+            .capacity(1) // one 64-byte ring slot: the second pending record is dropped
+            .format(format)
+            .binary_file(&path)
+            .binary_tee_text(tee.clone())
+            .build()
+            .unwrap();
+        let (entered_tx, entered_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel();
+        *GATE.lock().unwrap() = Some((entered_tx, release_rx));
+        llt_log!(logger, "held by {}", Gate);
+        entered_rx.recv().unwrap(); // the writer is inside `Gate::fmt`
+        for i in 0..100 {
+            llt_log!(logger, "burst {}", i);
+        }
+        release_tx.send(()).unwrap();
+        logger.flush();
+        assert!(
+            logger.get_dropped_count() >= 99,
+            "{}",
+            logger.get_dropped_count()
+        );
+        drop(logger);
+        let text = tee.contents();
+        assert!(
+            String::from_utf8_lossy(&text).contains("messages dropped since the last report"),
+            "{format:?}: no drop report"
+        );
+        assert_eq!(decode(&path, format).0, text, "{format:?}");
+        std::fs::remove_file(&path).unwrap();
+    }
+}

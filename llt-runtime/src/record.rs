@@ -832,6 +832,61 @@ mod tests {
     }
 
     #[test]
+    fn argument_kinds_by_type() {
+        #[allow(non_camel_case_types, dead_code)]
+        mod shadow {
+            /// A user type that spells itself like a primitive.
+            #[derive(Clone, Copy)]
+            pub struct u32(pub i32);
+        }
+        let mut kinds = Vec::new();
+        type List = (
+            CopyDec<u8>,
+            (
+                CopyDec<i128>,
+                (
+                    CopyDec<usize>,
+                    (
+                        CopyDec<f32>,
+                        (
+                            CopyDec<bool>,
+                            (
+                                CopyDec<char>,
+                                (StrDec, (CopyDec<shadow::u32>, (CopyDec<(u8,)>, ()))),
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+        );
+        <List as DecodeList>::kinds(&mut kinds);
+        let usize_kind = if size_of::<usize>() == 8 {
+            ArgKind::U64
+        } else {
+            ArgKind::U32
+        };
+        assert_eq!(
+            kinds,
+            [
+                ArgKind::U8,
+                ArgKind::I128,
+                usize_kind,
+                ArgKind::F32,
+                ArgKind::Bool,
+                ArgKind::Char,
+                ArgKind::Str,
+                ArgKind::Opaque,
+                ArgKind::Opaque,
+            ]
+        );
+        for code in 0..=u8::MAX {
+            if let Some(kind) = ArgKind::from_u8(code) {
+                assert_eq!(kind as u8, code);
+            }
+        }
+    }
+
+    #[test]
     fn header_round_trips() {
         let clock = crate::Clock::new();
         let mut buf = [0u8; RECORD_HEADER];
