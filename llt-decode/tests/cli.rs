@@ -162,3 +162,30 @@ fn help_documents_every_option() {
         assert!(help.contains(option), "{option} missing from:\n{help}");
     }
 }
+
+#[test]
+fn follow_prints_what_is_appended_later() {
+    use std::io::BufRead;
+    let path = temp_path("follow");
+    let logger = Logger::builder()
+        .format(LineFormat::MessageOnly)
+        .binary_file(&path)
+        .build()
+        .unwrap();
+    logger.log("before");
+    logger.flush();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_llt-decode"))
+        .args(["--follow", path.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "before");
+    logger.log("after");
+    logger.flush();
+    assert_eq!(lines.next().unwrap().unwrap(), "after");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(logger);
+    std::fs::remove_file(&path).unwrap();
+}
