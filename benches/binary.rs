@@ -189,6 +189,20 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
+    if std::env::args().any(|a| a == "--profile-decode") {
+        // For `perf record`: decoding alone.
+        let path = dir().join(format!("llt-bench-{}.lltb", std::process::id()));
+        nanolog_mix(Output::Binary, &path);
+        for _ in 0..3 {
+            let (records, _, elapsed) = decode(&path);
+            println!(
+                "decode: {:.2} M records/s",
+                records as f64 / elapsed.as_secs_f64() / 1e6
+            );
+        }
+        let _ = std::fs::remove_file(&path);
+        return;
+    }
     if std::env::args().any(|a| a == "--profile-binary") {
         // For `perf record`: the binary writer alone.
         let path = dir().join(format!("llt-bench-{}.lltb", std::process::id()));

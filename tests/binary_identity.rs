@@ -519,3 +519,17 @@ fn drop_reports_decode_like_the_text_writer() {
         std::fs::remove_file(&path).unwrap();
     }
 }
+
+#[test]
+fn an_unwritable_path_is_a_build_error_naming_it() {
+    let path = std::env::temp_dir()
+        .join("llt-no-such-dir")
+        .join("x")
+        .join("app.lltb");
+    let error = Logger::builder().binary_file(&path).build().unwrap_err();
+    assert!(matches!(error, llt_rs::BuildError::BinaryFile { .. }));
+    assert!(
+        error.to_string().contains(&path.display().to_string()),
+        "{error}"
+    );
+}

@@ -36,6 +36,55 @@ use llt_runtime::binary::{write_line_prefix, write_line_suffix};
 use llt_runtime::clock::Rfc3339;
 use llt_runtime::record::Line;
 
+/// The text lines of a binary log, as an iterator (see [`Reader::lines`]).
+#[derive(Debug)]
+pub struct Lines<R> {
+    reader: Reader<R>,
+    text: Text,
+}
+
+impl<R: std::io::Read> Iterator for Lines<R> {
+    type Item = Result<String, DecodeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.reader.next_record() {
+            Ok(Some(record)) => Some(Ok(
+                String::from_utf8_lossy(self.text.line(&record)).into_owned()
+            )),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+impl<R: std::io::Read> Reader<R> {
+    /// The log's lines in `format`, newlines included, one `String` each;
+    /// an error (a cut, damage) is an item, and decoding goes on after it
+    /// where it can.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let path = std::env::temp_dir().join(format!("llt-decode-doc-lines-{}.lltb", std::process::id()));
+    /// let logger = llt_runtime::Logger::builder().binary_file(&path).build().unwrap();
+    /// logger.log("one");
+    /// drop(logger);
+    /// let reader = llt_decode::Reader::new(std::fs::File::open(&path).unwrap());
+    /// let lines: Vec<String> = reader
+    ///     .lines(llt_runtime::LineFormat::MessageOnly)
+    ///     .collect::<Result<_, _>>()
+    ///     .unwrap();
+    /// assert_eq!(lines, ["one\n"]);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// ```
+    pub fn lines(self, format: LineFormat) -> Lines<R> {
+        Lines {
+            reader: self,
+            text: Text::new(format),
+        }
+    }
+}
+
 /// Lays records out as text lines, with the writer's own line code.
 ///
 /// # Examples
