@@ -533,3 +533,53 @@ fn an_unwritable_path_is_a_build_error_naming_it() {
         "{error}"
     );
 }
+
+#[test]
+fn rotated_files_each_decode_and_together_equal_the_text() {
+    let path = temp_path("rotating");
+    let numbered = |n: usize| PathBuf::from(format!("{}.{n}", path.display()));
+    for n in 1..100 {
+        let _ = std::fs::remove_file(numbered(n));
+    }
+    let tee = MemorySink::default();
+    let logger = Logger::builder()
+        .format(LineFormat::Json)
+        .binary_file(&path)
+        .binary_max_size(2048)
+        .binary_tee_text(tee.clone())
+        .build()
+        .unwrap();
+    for round in 0..20 {
+        nanolog_messages(&logger, 5);
+        every_type(&logger);
+        logger.flush(); // a batch boundary: rotation happens between batches
+        llt_log!(logger, "round {} done", round);
+    }
+    drop(logger);
+    let mut files: Vec<PathBuf> = (1..).map(numbered).take_while(|p| p.exists()).collect();
+    assert!(files.len() >= 5, "{} rotated files", files.len());
+    files.push(path.clone());
+    let mut all = Vec::new();
+    for file in &files {
+        let (text, error) = decode_bytes_as(&std::fs::read(file).unwrap(), LineFormat::Json);
+        assert!(error.is_none(), "{}: {error:?}", file.display());
+        assert!(!text.is_empty(), "{} decodes on its own", file.display());
+        all.extend(text);
+        std::fs::remove_file(file).unwrap();
+    }
+    assert_eq!(all, tee.contents());
+}
+
+/// Decodes bytes into lines of `format`, and the error that ended it.
+fn decode_bytes_as(bytes: &[u8], format: LineFormat) -> (Vec<u8>, Option<DecodeError>) {
+    let mut reader = Reader::new(bytes);
+    let mut text = Text::new(format);
+    let mut out = Vec::new();
+    loop {
+        match reader.next_record() {
+            Ok(Some(record)) => out.extend_from_slice(text.line(&record)),
+            Ok(None) => return (out, None),
+            Err(e) => return (out, Some(e)),
+        }
+    }
+}

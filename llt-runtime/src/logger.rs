@@ -447,6 +447,7 @@ pub struct Builder {
     drain_on_crash: bool,
     exit_timeout: Duration,
     binary: Option<std::path::PathBuf>,
+    binary_max_size: Option<u64>,
     binary_tee: Option<Box<dyn Write + Send>>,
 }
 
@@ -465,6 +466,7 @@ impl fmt::Debug for Builder {
             .field("drain_on_crash", &self.drain_on_crash)
             .field("exit_timeout", &self.exit_timeout)
             .field("binary", &self.binary)
+            .field("binary_max_size", &self.binary_max_size)
             .finish()
     }
 }
@@ -484,6 +486,7 @@ impl Default for Builder {
             drain_on_crash: true,
             exit_timeout: EXIT_FLUSH_TIMEOUT,
             binary: None,
+            binary_max_size: None,
             binary_tee: None,
         }
     }
@@ -757,6 +760,29 @@ impl Builder {
         self
     }
 
+    /// With [`binary_file`](Self::binary_file): once the file holds
+    /// `bytes` or more (checked after each batch the writer writes), it is
+    /// renamed `<path>.1` (then `.2`, …, the highest the newest) and a new
+    /// file is started. Every file decodes on its own; `llt-decode` reads
+    /// them in the order given (`llt-decode app.lltb.1 app.lltb.2 app.lltb`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join(format!("llt-doc-rot-{}.lltb", std::process::id()));
+    /// let logger = llt_runtime::Logger::builder()
+    ///     .binary_file(&path)
+    ///     .binary_max_size(64 << 20)
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(logger);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// ```
+    pub fn binary_max_size(mut self, bytes: u64) -> Self {
+        self.binary_max_size = Some(bytes);
+        self
+    }
+
     /// With [`binary_file`](Self::binary_file): also formats the same
     /// records as text into `sink`, as a text logger would. For tests that
     /// compare a decoded binary log with the text; costs the formatting
@@ -799,12 +825,10 @@ impl Builder {
             exit_timeout: self.exit_timeout,
         }));
         let clock = Clock::new();
+        let rotated = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let binary_file = match &self.binary {
             Some(path) => Some(
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
+                crate::binary::BinaryFile::open(path, self.binary_max_size, rotated.clone())
                     .map_err(|source| BuildError::BinaryFile {
                         path: path.clone(),
                         source,
@@ -827,7 +851,7 @@ impl Builder {
             self.report_drops,
         );
         let writer = if self.binary.is_some() {
-            writer.binary(self.binary_tee)
+            writer.binary(self.binary_tee, rotated)
         } else {
             writer
         };

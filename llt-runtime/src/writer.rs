@@ -139,8 +139,12 @@ impl Writer {
 
     /// Makes this a binary log's writer (see `binary`); with `tee`, the
     /// same records are also formatted as text into that sink.
-    pub(crate) fn binary(mut self, tee: Option<Box<dyn Write + Send>>) -> Self {
-        self.binary = Some(Box::new(Encoder::new(&self.clock, self.format)));
+    pub(crate) fn binary(
+        mut self,
+        tee: Option<Box<dyn Write + Send>>,
+        rotated: Arc<std::sync::atomic::AtomicBool>,
+    ) -> Self {
+        self.binary = Some(Box::new(Encoder::new(&self.clock, self.format, rotated)));
         self.sink.binary = true;
         self.tee = tee.map(|sink| {
             Box::new(Tee {
@@ -445,13 +449,12 @@ impl Writer {
     }
 
     /// For a binary log: after a failed write, start a new segment (the
-    /// file may have lost definitions, or hold part of an entry). With a
-    /// tee: write its text too.
+    /// file may have lost definitions, or hold part of an entry), and after
+    /// a rotation too (a file must decode on its own). With a tee: write
+    /// its text too.
     fn after_sink_write(&mut self) {
-        if let Some(binary) = &mut self.binary
-            && self.sink.take_failed()
-        {
-            binary.restart();
+        if let Some(binary) = &mut self.binary {
+            binary.after_write(self.sink.take_failed());
         }
         if let Some(tee) = &mut self.tee {
             tee.sink

@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::mem::{MaybeUninit, size_of};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::{
@@ -82,10 +84,12 @@ pub(crate) struct Encoder {
     restart: bool,
     kinds: Vec<ArgKind>,
     scratch: Line,
+    /// Set by the `BinaryFile` when it rotated (see there).
+    rotated: Arc<AtomicBool>,
 }
 
 impl Encoder {
-    pub(crate) fn new(clock: &Clock, format: LineFormat) -> Self {
+    pub(crate) fn new(clock: &Clock, format: LineFormat, rotated: Arc<AtomicBool>) -> Self {
         Encoder {
             format,
             sites: HashMap::default(),
@@ -98,6 +102,7 @@ impl Encoder {
             restart: true,
             kinds: Vec::new(),
             scratch: Line::default(),
+            rotated,
         }
     }
 
@@ -106,6 +111,15 @@ impl Encoder {
     /// nothing after it may refer to it.
     pub(crate) fn restart(&mut self) {
         self.restart = true;
+    }
+
+    /// After a batch went to the sink: a failed write or a rotated file
+    /// starts a new segment.
+    pub(crate) fn after_write(&mut self, failed: bool) {
+        // Relaxed: set and read on this (the writer) thread only.
+        if failed | self.rotated.swap(false, Relaxed) {
+            self.restart();
+        }
     }
 
     /// Ring indexes may change between passes.

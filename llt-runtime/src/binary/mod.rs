@@ -16,10 +16,12 @@
 //! decoded file is byte for byte what the text writer would have written.
 
 mod encoder;
+mod file;
 pub mod spec;
 
 pub use crate::line::{write_line_prefix, write_suffix as write_line_suffix};
 pub(crate) use encoder::Encoder;
+pub(crate) use file::BinaryFile;
 
 /// First bytes of every segment of a binary log (a file starts with one; a
 /// writer that had to restart, after a failed write, starts another). The
