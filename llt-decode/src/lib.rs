@@ -3,7 +3,7 @@
 //!
 //! The format is described in `docs/binary-format.md`. [`Reader`] yields
 //! [`Record`]s; [`Text`] lays them out as lines in any
-//! [`LineFormat`](llt_runtime::LineFormat), with the writer's own code.
+//! [`llt_runtime::LineFormat`], with the writer's own code.
 //!
 //! # Examples
 //!

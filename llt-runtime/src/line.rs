@@ -211,7 +211,7 @@ pub fn write_line_prefix(
     }
 }
 
-/// Ends a line started by [`write_prefix`] or [`write_line_prefix`].
+/// Ends a line started by the writer's prefix or [`write_line_prefix`].
 ///
 /// # Examples
 ///
