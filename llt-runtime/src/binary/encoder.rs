@@ -41,6 +41,16 @@ struct Site {
     body: Body,
 }
 
+/// Entries of the encoder's direct-mapped callsite cache.
+const FAST_SLOTS: usize = 64;
+
+/// The cache slot of a callsite address (callsites are at least 8-byte
+/// aligned and a few dozen bytes apart).
+#[inline(always)]
+fn fast_slot(address: usize) -> usize {
+    ((address >> 3).wrapping_mul(0x9e37_79b9) >> 7) & (FAST_SLOTS - 1)
+}
+
 /// A hasher for callsite addresses: they are distinct already.
 #[derive(Default)]
 struct AddressHasher(u64);
@@ -65,10 +75,10 @@ pub(crate) struct Encoder {
     format: LineFormat,
     /// Callsites described in this segment, by address.
     sites: HashMap<usize, Site, BuildHasherDefault<AddressHasher>>,
-    /// The last callsite seen, when its arguments are all of fixed size:
-    /// (address, entry tag, their size). The common case of the same
-    /// statement again skips the lookup.
-    fast: (usize, u64, usize),
+    /// Callsites whose arguments are all of fixed size, direct-mapped by
+    /// address: (address, entry tag, their size). A hit skips the lookup
+    /// in `sites`.
+    fast: Box<[(usize, u64, usize); FAST_SLOTS]>,
     /// Threads defined in this segment, by name.
     threads: HashMap<String, u64>,
     /// The current thread (records are attributed to it).
@@ -93,7 +103,7 @@ impl Encoder {
         Encoder {
             format,
             sites: HashMap::default(),
-            fast: (0, 0, 0),
+            fast: Box::new([(0, 0, 0); FAST_SLOTS]),
             threads: HashMap::new(),
             thread: None,
             last_ring: None,
@@ -139,7 +149,7 @@ impl Encoder {
     fn start_segment(&mut self, out: &mut Vec<u8>) {
         self.restart = false;
         self.sites.clear();
-        self.fast = (0, 0, 0);
+        self.fast.fill((0, 0, 0));
         self.threads.clear();
         self.thread = None;
         self.last_ring = None;
@@ -184,7 +194,8 @@ impl Encoder {
             self.last_ring = Some(ring);
         }
         let args = &payload[RECORD_HEADER..];
-        let (fast_address, tag, len) = self.fast;
+        let slot = fast_slot(address);
+        let (fast_address, tag, len) = self.fast[slot];
         if address == fast_address && args.len() == len {
             let nanos = clock.unix_nanos(raw);
             let delta = zigzag(nanos.wrapping_sub(self.last_nanos) as i64);
@@ -205,7 +216,7 @@ impl Encoder {
             fixed: Some(len), ..
         } = site.body
         {
-            self.fast = (address, site.index * 2, len);
+            self.fast[slot] = (address, site.index * 2, len);
         }
         let start = out.len();
         put_varint(out, site.index * 2);
