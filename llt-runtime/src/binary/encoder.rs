@@ -266,6 +266,7 @@ impl Encoder {
         if !copied {
             out.truncate(start);
             put_varint(out, control::CORRUPTED * 2 + 1);
+            // Relaxed: an event count (see `Counters`).
             counters.format_errors.fetch_add(1, Relaxed);
         }
     }

@@ -65,6 +65,7 @@ impl BinaryFile {
             .write(true)
             .open(&self.path)?;
         self.size = 0;
+        // Relaxed: read by the encoder on this same (writer) thread.
         self.rotated.store(true, Relaxed);
         Ok(())
     }
