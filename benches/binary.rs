@@ -116,6 +116,69 @@ fn seed_run(output: Output, path: &Path, records: u64, ring_messages: usize) -> 
     (records / elapsed.as_secs_f64(), records / cpu)
 }
 
+/// Channels of `Gate`: the writer says it is inside `fmt`, then waits
+/// there until released.
+#[allow(clippy::type_complexity)]
+static GATE: std::sync::Mutex<
+    Option<(std::sync::mpsc::Sender<()>, std::sync::mpsc::Receiver<()>)>,
+> = std::sync::Mutex::new(None);
+
+/// A user type whose `Display` runs on the writer and holds it there.
+#[derive(Debug, Clone, Copy)]
+struct Gate;
+
+impl std::fmt::Display for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let gate = GATE.lock().unwrap().take();
+        if let Some((entered, release)) = gate {
+            entered.send(()).unwrap();
+            release.recv().unwrap();
+        }
+        f.write_str("gate")
+    }
+}
+
+/// The writer alone: `SEED_RECORDS` seed records are queued while the
+/// writer is held, then it is released and timed until `flush` returns.
+/// Records per second, with no producer running meanwhile.
+fn writer_drain(output: Output, path: &Path) -> f64 {
+    let logger = logger(output, path, RING_MESSAGES);
+    let warm_up = (RING_MESSAGES as u64 * 64).div_ceil(32);
+    for i in 0..warm_up {
+        llt_log!(
+            logger,
+            "[SENSOR] Event ID: {} | Value: {:.4}",
+            i,
+            i as f64 * 1.5
+        );
+        if i % (1 << 20) == 0 {
+            logger.flush();
+        }
+    }
+    logger.flush();
+    let (entered_tx, entered_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel();
+    *GATE.lock().unwrap() = Some((entered_tx, release_rx));
+    llt_log!(logger, "{}", Gate);
+    entered_rx.recv().unwrap();
+    for i in 0..SEED_RECORDS {
+        let i = black_box(i);
+        llt_log!(
+            logger,
+            "[SENSOR] Event ID: {} | Value: {:.4}",
+            i,
+            i as f64 * 1.5
+        );
+    }
+    let start = Instant::now();
+    release_tx.send(()).unwrap();
+    logger.flush();
+    let elapsed = start.elapsed();
+    assert_eq!(logger.get_dropped_count(), 0, "the bench dropped records");
+    drop(logger);
+    SEED_RECORDS as f64 / elapsed.as_secs_f64()
+}
+
 /// NanoLog's six messages, `MIX_ROUNDS` times each.
 fn nanolog_mix(output: Output, path: &Path) -> u64 {
     let logger = logger(output, path, RING_MESSAGES);
@@ -259,6 +322,19 @@ fn main() {
     println!(
         "  the producer's loop alone (until its last call returns, median of both): {:.1} M/s",
         producer / 1e6
+    );
+
+    let (mut text, mut binary) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        text.push(writer_drain(Output::Text, &text_path));
+        binary.push(writer_drain(Output::Binary, &binary_path));
+    }
+    let (text, binary) = (median(text), median(binary));
+    println!(
+        "  the writer alone (records queued while it is held, then drained to the file): text {:.1} M/s, binary {:.1} M/s ({:.1}x)",
+        text / 1e6,
+        binary / 1e6,
+        binary / text
     );
 
     let text_size = nanolog_mix(Output::Text, &text_path);
