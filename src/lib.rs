@@ -49,6 +49,10 @@ pub use llt_runtime::{Facility, Syslog, SyslogError};
 #[cfg(any(feature = "log", feature = "tracing"))]
 pub use llt_runtime::bridge;
 
+/// Binary log files (`Builder::binary_file`): their format, read by the
+/// `llt-decode` crate and command.
+pub use llt_runtime::binary;
+
 /// The building blocks, for users who want the ring or the clock alone.
 pub use llt_runtime::{callsite, clock, crash, fields, filter, record, ring, rolling, syslog};
 

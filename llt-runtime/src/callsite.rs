@@ -9,7 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::record::{Line, Payload};
+use crate::record::{ArgKind, Line, Payload};
 
 /// The importance of a log line, from most to least severe.
 ///
@@ -238,6 +238,9 @@ pub struct Callsite {
     /// front of the arguments, as a `usize` length and UTF-8 bytes, instead
     /// of using `metadata.module_path` (records from the `log` bridge).
     pub target_in_payload: bool,
+    /// Appends the [`ArgKind`] of each argument, in order (for binary log
+    /// files, which store the arguments without formatting them).
+    pub kinds: fn(&mut Vec<ArgKind>),
 }
 
 impl fmt::Debug for Callsite {
@@ -280,6 +283,7 @@ const fn string_callsites_for(target_in_payload: bool, module_path: &'static str
             },
             format: format_string,
             target_in_payload,
+            kinds: string_kinds,
         }
     }
     [
@@ -303,6 +307,21 @@ pub(crate) fn string_callsite(level: Level) -> &'static Callsite {
 #[cfg(feature = "log")]
 pub(crate) fn bridge_callsite(level: Level) -> &'static Callsite {
     &STRING_CALLSITES[1][level as usize - 1]
+}
+
+/// The arguments of string callsites: the message, a string.
+fn string_kinds(out: &mut Vec<ArgKind>) {
+    out.push(ArgKind::Str);
+}
+
+/// Whether `callsite` is one of the string callsites (`Logger::log`,
+/// `Logger::log_str` and the `log` bridge), whose payload is the message's
+/// bytes (after the bridge's target).
+pub(crate) fn is_string_callsite(callsite: &Callsite) -> bool {
+    STRING_CALLSITES
+        .iter()
+        .flatten()
+        .any(|string| std::ptr::eq(string, callsite))
 }
 
 /// The decoder of string callsites: the rest of the payload is the message.

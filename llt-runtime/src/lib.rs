@@ -14,6 +14,7 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod altstack;
+pub mod binary;
 #[cfg(any(feature = "log", feature = "tracing"))]
 pub mod bridge;
 pub mod callsite;

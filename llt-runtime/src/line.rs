@@ -91,8 +91,28 @@ pub(crate) fn format_record(
         (!callsite.target_in_payload && meta.line != 0).then_some((meta.file, meta.line));
     write_prefix(line, timestamps, context, meta.level, target, location, raw);
     let message_start = line.buf.len();
+    if format_message(callsite, &mut args, line, context.counters) {
+        write_fields_and_suffix(&args, line, context, message_start);
+    } else {
+        write_suffix(line, context.format);
+    }
+}
+
+/// Appends the message of a record of `callsite` (its arguments in
+/// `args`) to `line`; a decoder that fails or panics leaves a marker
+/// naming the statement instead, and is counted. Returns whether a field
+/// list follows the arguments (the decoder called `fields::follow`); `args`
+/// is then at its start.
+pub(crate) fn format_message(
+    callsite: &Callsite,
+    args: &mut Payload<'_>,
+    line: &mut Line,
+    counters: &Counters,
+) -> bool {
+    let meta = &callsite.metadata;
+    let message_start = line.buf.len();
     line.fields_follow = false;
-    let result = panic::catch_unwind(AssertUnwindSafe(|| (callsite.format)(&mut args, line)));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| (callsite.format)(args, line)));
     let failure = match result {
         Ok(Ok(())) => None,
         Ok(Err(fmt::Error)) => Some("returned an error"),
@@ -106,7 +126,7 @@ pub(crate) fn format_record(
     let fields_follow = std::mem::take(&mut line.fields_follow);
     if let Some(what) = failure {
         // Relaxed: an event count (see `Counters`).
-        context.counters.format_errors.fetch_add(1, Relaxed);
+        counters.format_errors.fetch_add(1, Relaxed);
         line.buf.truncate(message_start);
         let _ = fmt::Write::write_fmt(
             line,
@@ -115,11 +135,9 @@ pub(crate) fn format_record(
                 meta.format, meta.file, meta.line
             ),
         );
-    } else if fields_follow {
-        write_fields_and_suffix(&args, line, context, message_start);
-        return;
+        return false;
     }
-    write_suffix(line, context.format);
+    fields_follow
 }
 
 /// Ends a line whose record carries a field list after its message (see
@@ -170,14 +188,56 @@ pub(crate) fn write_prefix(
     location: Option<(&str, u32)>,
     raw: u64,
 ) {
-    let buf = &mut line.buf;
+    let unix_nanos = context.clock.unix_nanos(raw);
     if let Some(header) = context.syslog {
-        header.write_prefix(buf, timestamps, context.clock.unix_nanos(raw), level);
+        header.write_prefix(&mut line.buf, timestamps, unix_nanos, level);
         return;
     }
-    match context.format {
+    write_line_prefix(
+        line,
+        timestamps,
+        context.format,
+        unix_nanos,
+        level,
+        target,
+        location,
+        context.thread,
+    );
+}
+
+/// The part of a line before the message, for a record stamped
+/// `unix_nanos` (nanoseconds since the Unix epoch) on thread `thread`:
+/// shared by the writer and by readers of binary logs (`llt-decode`), so
+/// both lay lines out the same way. For JSON, the message written into
+/// `line` next is escaped until [`write_suffix`].
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::binary::{write_line_prefix, write_line_suffix};
+/// use llt_runtime::{Level, LineFormat, clock::Rfc3339, record::Line};
+/// let mut line = Line::default();
+/// let mut timestamps = Rfc3339::default();
+/// write_line_prefix(&mut line, &mut timestamps, LineFormat::Default, 0, Level::Warn, "app", None, "main");
+/// std::fmt::Write::write_str(&mut line, "hello").unwrap();
+/// write_line_suffix(&mut line, LineFormat::Default);
+/// assert_eq!(line.as_bytes(), b"1970-01-01T00:00:00.000000Z WARN  hello\n");
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn write_line_prefix(
+    line: &mut Line,
+    timestamps: &mut Rfc3339,
+    format: LineFormat,
+    unix_nanos: u64,
+    level: Level,
+    target: &str,
+    location: Option<(&str, u32)>,
+    thread: &str,
+) {
+    let buf = &mut line.buf;
+    match format {
         LineFormat::Default => {
-            timestamps.write(buf, context.clock.unix_nanos(raw));
+            timestamps.write(buf, unix_nanos);
             buf.push(b' ');
             let name = level.as_str().as_bytes();
             buf.extend_from_slice(name);
@@ -186,7 +246,7 @@ pub(crate) fn write_prefix(
         LineFormat::MessageOnly => {}
         LineFormat::Json => {
             buf.extend_from_slice(b"{\"ts\":\"");
-            timestamps.write(buf, context.clock.unix_nanos(raw));
+            timestamps.write(buf, unix_nanos);
             buf.extend_from_slice(b"\",\"level\":\"");
             buf.extend_from_slice(level.as_str().as_bytes());
             buf.extend_from_slice(b"\",\"target\":\"");
@@ -199,15 +259,24 @@ pub(crate) fn write_prefix(
             } else {
                 buf.extend_from_slice(b"\",\"thread\":\"");
             }
-            escape_json(buf, context.thread);
+            escape_json(buf, thread);
             buf.extend_from_slice(b"\",\"msg\":\"");
             line.escape_json = true;
         }
     }
 }
 
-/// Ends a line started by [`write_prefix`].
-pub(crate) fn write_suffix(line: &mut Line, format: LineFormat) {
+/// Ends a line started by the writer's prefix or [`write_line_prefix`].
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::{LineFormat, binary::write_line_suffix, record::Line};
+/// let mut line = Line::default();
+/// write_line_suffix(&mut line, LineFormat::MessageOnly);
+/// assert_eq!(line.as_bytes(), b"\n");
+/// ```
+pub fn write_suffix(line: &mut Line, format: LineFormat) {
     if format == LineFormat::Json {
         line.escape_json = false;
         line.buf.extend_from_slice(b"\"}");

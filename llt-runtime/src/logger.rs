@@ -63,6 +63,14 @@ pub enum BuildError {
     LogFile(RollingError),
     /// The syslog server given with [`Builder::syslog`] could not be used.
     Syslog(crate::syslog::SyslogError),
+    /// The binary log file given with [`Builder::binary_file`] could not
+    /// be opened.
+    BinaryFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: io::Error,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -83,6 +91,12 @@ impl fmt::Display for BuildError {
             }
             BuildError::LogFile(e) => write!(f, "could not open the log file: {e}"),
             BuildError::Syslog(e) => write!(f, "could not set up the syslog sink: {e}"),
+            BuildError::BinaryFile { path, source } => write!(
+                f,
+                "could not open the binary log file {}: {source} (check that its directory \
+                 exists and is writable)",
+                path.display()
+            ),
         }
     }
 }
@@ -93,6 +107,7 @@ impl std::error::Error for BuildError {
             BuildError::SpawnWriter(e) => Some(e),
             BuildError::LogFile(e) => Some(e),
             BuildError::Syslog(e) => Some(e),
+            BuildError::BinaryFile { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -436,6 +451,9 @@ pub struct Builder {
     report_drops: bool,
     drain_on_crash: bool,
     exit_timeout: Duration,
+    binary: Option<std::path::PathBuf>,
+    binary_max_size: Option<u64>,
+    binary_tee: Option<Box<dyn Write + Send>>,
 }
 
 impl fmt::Debug for Builder {
@@ -453,6 +471,8 @@ impl fmt::Debug for Builder {
             .field("report_drops", &self.report_drops)
             .field("drain_on_crash", &self.drain_on_crash)
             .field("exit_timeout", &self.exit_timeout)
+            .field("binary", &self.binary)
+            .field("binary_max_size", &self.binary_max_size)
             .finish()
     }
 }
@@ -472,6 +492,9 @@ impl Default for Builder {
             report_drops: true,
             drain_on_crash: true,
             exit_timeout: EXIT_FLUSH_TIMEOUT,
+            binary: None,
+            binary_max_size: None,
+            binary_tee: None,
         }
     }
 }
@@ -741,6 +764,83 @@ impl Builder {
         self.syslog = Some(syslog);
         self.sink = None;
         self.file = None;
+        self.binary = None;
+        self
+    }
+
+    /// Writes a binary log to `path` instead of text (appending to the file,
+    /// creating it if needed): the writer copies each record's arguments
+    /// without formatting them, and `llt-decode` turns the file into the
+    /// text this logger would have written, byte for byte, in any
+    /// [`LineFormat`] (the one set with [`format`](Self::format) is its
+    /// default). See `docs/binary-format.md`. Takes precedence over
+    /// [`sink`](Self::sink) and [`file`](Self::file).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join(format!("llt-doc-{}.lltb", std::process::id()));
+    /// let logger = llt_runtime::Logger::builder().binary_file(&path).build().unwrap();
+    /// logger.log("stored as a string record");
+    /// logger.flush();
+    /// assert!(std::fs::metadata(&path).unwrap().len() > 0);
+    /// # drop(logger);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// ```
+    pub fn binary_file(mut self, path: impl AsRef<std::path::Path>) -> Self {
+        self.binary = Some(path.as_ref().to_owned());
+        self.file = None;
+        self.sink = None;
+        self.syslog = None;
+        self
+    }
+
+    /// With [`binary_file`](Self::binary_file): once the file holds
+    /// `bytes` or more (checked after each batch the writer writes), it is
+    /// renamed `<path>.1` (then `.2`, …, the highest the newest) and a new
+    /// file is started. Every file decodes on its own; `llt-decode` reads
+    /// them in the order given (`llt-decode app.lltb.1 app.lltb.2 app.lltb`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join(format!("llt-doc-rot-{}.lltb", std::process::id()));
+    /// let logger = llt_runtime::Logger::builder()
+    ///     .binary_file(&path)
+    ///     .binary_max_size(64 << 20)
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(logger);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// ```
+    pub fn binary_max_size(mut self, bytes: u64) -> Self {
+        self.binary_max_size = Some(bytes);
+        self
+    }
+
+    /// With [`binary_file`](Self::binary_file): also formats the same
+    /// records as text into `sink`, as a text logger would. For tests that
+    /// compare a decoded binary log with the text; costs the formatting
+    /// the binary log saves.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join(format!("llt-doc-tee-{}.lltb", std::process::id()));
+    /// let text = llt_runtime::MemorySink::new();
+    /// let logger = llt_runtime::Logger::builder()
+    ///     .binary_file(&path)
+    ///     .binary_tee_text(text.clone())
+    ///     .build()
+    ///     .unwrap();
+    /// logger.log("both");
+    /// logger.flush();
+    /// assert!(text.take_lines()[0].ends_with("INFO  both"));
+    /// # drop(logger);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// ```
+    pub fn binary_tee_text(mut self, sink: impl Write + Send + 'static) -> Self {
+        self.binary_tee = Some(Box::new(sink));
         self
     }
 
@@ -764,10 +864,22 @@ impl Builder {
             Some(syslog) => Some(syslog.connect().map_err(BuildError::Syslog)?),
             None => None,
         };
-        let sink: Box<dyn Write + Send> = match (self.file, self.sink) {
-            (Some(file), _) => Box::new(file.open().map_err(BuildError::LogFile)?),
-            (None, Some(sink)) => sink,
-            (None, None) => Box::new(io::stdout()),
+        let rotated = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let binary_file = match &self.binary {
+            Some(path) => Some(
+                crate::binary::BinaryFile::open(path, self.binary_max_size, rotated.clone())
+                    .map_err(|source| BuildError::BinaryFile {
+                        path: path.clone(),
+                        source,
+                    })?,
+            ),
+            None => None,
+        };
+        let sink: Box<dyn Write + Send> = match (binary_file, self.file, self.sink) {
+            (Some(binary), _, _) => Box::new(binary),
+            (None, Some(file), _) => Box::new(file.open().map_err(BuildError::LogFile)?),
+            (None, None, Some(sink)) => sink,
+            (None, None, None) => Box::new(io::stdout()),
         };
         let writer = Writer::new(
             shared.clone(),
@@ -780,6 +892,11 @@ impl Builder {
         let writer = match syslog {
             Some(syslog) => writer.with_syslog(syslog),
             None => writer,
+        };
+        let writer = if self.binary.is_some() {
+            writer.binary(self.binary_tee, rotated)
+        } else {
+            writer
         };
         let pin = self.pin;
         let handle = thread::Builder::new()

@@ -77,6 +77,7 @@ where
             metadata: S::METADATA,
             format: decode_and_format::<A::Decoders, F>,
             target_in_payload: false,
+            kinds: <A::Decoders as DecodeList>::kinds,
         }
     };
     #[cfg(debug_assertions)]

@@ -158,6 +158,36 @@ pub struct Line {
     pub(crate) fields_follow: bool,
 }
 
+impl Line {
+    /// The bytes of the line(s) written so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut line = llt_runtime::record::Line::default();
+    /// std::fmt::Write::write_str(&mut line, "text").unwrap();
+    /// assert_eq!(line.as_bytes(), b"text");
+    /// ```
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Forgets what was written, keeping the allocation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut line = llt_runtime::record::Line::default();
+    /// std::fmt::Write::write_str(&mut line, "text").unwrap();
+    /// line.clear();
+    /// assert!(line.as_bytes().is_empty());
+    /// ```
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.escape_json = false;
+    }
+}
+
 impl fmt::Write for Line {
     #[inline]
     fn write_str(&mut self, s: &str) -> fmt::Result {
@@ -248,6 +278,139 @@ pub unsafe trait Decode {
     /// The next bytes of `payload` must have been written by the matching
     /// [`Encode::encode`].
     unsafe fn decode<'r>(payload: &mut Payload<'r>) -> Self::Value<'r>;
+
+    /// How the value is stored, for binary log files: a primitive a
+    /// decoder outside the process can read back, or [`ArgKind::Opaque`]
+    /// (the default) for anything else.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::record::{ArgKind, CopyDec, Decode, StrDec};
+    /// assert_eq!(<CopyDec<f64> as Decode>::kind(), ArgKind::F64);
+    /// assert_eq!(<StrDec as Decode>::kind(), ArgKind::Str);
+    /// assert_eq!(<CopyDec<Option<u8>> as Decode>::kind(), ArgKind::Opaque);
+    /// ```
+    fn kind() -> ArgKind {
+        ArgKind::Opaque
+    }
+}
+
+/// How one argument of a record is stored, as far as a reader outside the
+/// process is concerned (see `docs/binary-format.md`).
+///
+/// Every kind but `Str` and `Opaque` is the value's raw bytes, in the
+/// writing machine's byte order; `Str` is a length and UTF-8 bytes.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::record::ArgKind;
+/// assert_eq!(ArgKind::from_u8(ArgKind::I32 as u8), Some(ArgKind::I32));
+/// assert_eq!(ArgKind::U16.size(), Some(2));
+/// assert_eq!(ArgKind::Str.size(), None);
+/// ```
+#[repr(u8)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ArgKind {
+    /// A value only the process can format (a user type, a tuple, a
+    /// reference copied as a pointer).
+    Opaque = 0,
+    /// `u8`.
+    U8 = 1,
+    /// `u16`.
+    U16 = 2,
+    /// `u32`.
+    U32 = 3,
+    /// `u64` (and `usize` on 64-bit targets).
+    U64 = 4,
+    /// `u128`.
+    U128 = 5,
+    /// `i8`.
+    I8 = 6,
+    /// `i16`.
+    I16 = 7,
+    /// `i32`.
+    I32 = 8,
+    /// `i64` (and `isize` on 64-bit targets).
+    I64 = 9,
+    /// `i128`.
+    I128 = 10,
+    /// `f32`.
+    F32 = 11,
+    /// `f64`.
+    F64 = 12,
+    /// `bool`, one byte (0 or 1).
+    Bool = 13,
+    /// `char`, its `u32` scalar value.
+    Char = 14,
+    /// A string: `&str`, `String` and the other [`ViaStr`] types.
+    Str = 15,
+}
+
+impl ArgKind {
+    /// The kind with this discriminant, if any.
+    pub const fn from_u8(value: u8) -> Option<ArgKind> {
+        use ArgKind::*;
+        const ALL: [ArgKind; 16] = [
+            Opaque, U8, U16, U32, U64, U128, I8, I16, I32, I64, I128, F32, F64, Bool, Char, Str,
+        ];
+        if (value as usize) < ALL.len() {
+            Some(ALL[value as usize])
+        } else {
+            None
+        }
+    }
+
+    /// Bytes of a value of this kind, or `None` for `Str` (variable) and
+    /// `Opaque` (unknown).
+    pub const fn size(self) -> Option<usize> {
+        use ArgKind::*;
+        match self {
+            U8 | I8 | Bool => Some(1),
+            U16 | I16 => Some(2),
+            U32 | I32 | F32 | Char => Some(4),
+            U64 | I64 | F64 => Some(8),
+            U128 | I128 => Some(16),
+            Str | Opaque => None,
+        }
+    }
+
+    /// The kind of a `Copy` type by its name, or `Opaque`.
+    ///
+    /// `type_name` spells a primitive by its bare name (`u32`, `f64`) and
+    /// any other type with its path, so a user type named `u32` is never
+    /// taken for the primitive; the size check guards the rest.
+    fn of<T>() -> ArgKind {
+        use ArgKind::*;
+        let kind = match std::any::type_name::<T>() {
+            "u8" => U8,
+            "u16" => U16,
+            "u32" => U32,
+            "u64" => U64,
+            "u128" => U128,
+            "usize" if size_of::<usize>() == 8 => U64,
+            "usize" if size_of::<usize>() == 4 => U32,
+            "i8" => I8,
+            "i16" => I16,
+            "i32" => I32,
+            "i64" => I64,
+            "i128" => I128,
+            "isize" if size_of::<isize>() == 8 => I64,
+            "isize" if size_of::<isize>() == 4 => I32,
+            "f32" => F32,
+            "f64" => F64,
+            "bool" => Bool,
+            "char" => Char,
+            _ => Opaque,
+        };
+        if kind.size() == Some(size_of::<T>()) {
+            kind
+        } else {
+            Opaque
+        }
+    }
 }
 
 /// Marker for the values `llt_log!` copies as raw bytes.
@@ -309,6 +472,10 @@ unsafe impl<T> Decode for CopyDec<T> {
         // SAFETY: these are the bytes of a `T` written by `CopyEnc<T>`, which
         // exists only for `Copy` types, so the copy is a valid `T`.
         unsafe { bytes.as_ptr().cast::<T>().read_unaligned() }
+    }
+
+    fn kind() -> ArgKind {
+        ArgKind::of::<T>()
     }
 }
 
@@ -372,6 +539,10 @@ unsafe impl Decode for StrDec {
         unsafe {
             std::str::from_utf8_unchecked(&*(bytes as *const [MaybeUninit<u8>] as *const [u8]))
         }
+    }
+
+    fn kind() -> ArgKind {
+        ArgKind::Str
     }
 }
 
@@ -443,6 +614,22 @@ pub unsafe trait DecodeList {
     ///
     /// The payload must have been written by the matching [`EncodeList`].
     unsafe fn decode<'r>(payload: &mut Payload<'r>) -> Self::Values<'r>;
+
+    /// Appends each value's [`ArgKind`], in order. The default (for lists
+    /// not built by `llt_log!`) says `Opaque`, which makes a binary log
+    /// store the message formatted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::record::{ArgKind, CopyDec, DecodeList, StrDec};
+    /// let mut kinds = Vec::new();
+    /// <(CopyDec<u32>, (StrDec, ())) as DecodeList>::kinds(&mut kinds);
+    /// assert_eq!(kinds, [ArgKind::U32, ArgKind::Str]);
+    /// ```
+    fn kinds(out: &mut Vec<ArgKind>) {
+        out.push(ArgKind::Opaque);
+    }
 }
 
 // SAFETY: reads nothing.
@@ -451,6 +638,8 @@ unsafe impl DecodeList for () {
 
     #[inline(always)]
     unsafe fn decode<'r>(_payload: &mut Payload<'r>) {}
+
+    fn kinds(_out: &mut Vec<ArgKind>) {}
 }
 
 // SAFETY: the head's value then the tail's, in the order they were written.
@@ -464,6 +653,11 @@ unsafe impl<H: Decode, T: DecodeList> DecodeList for (H, T) {
             let head = H::decode(payload);
             (head, T::decode(payload))
         }
+    }
+
+    fn kinds(out: &mut Vec<ArgKind>) {
+        out.push(H::kind());
+        T::kinds(out);
     }
 }
 
@@ -652,6 +846,61 @@ mod tests {
         };
         assert_eq!((a, b, c), (Celsius(7), "héllo", -1.5));
         assert!(payload.remaining().is_empty());
+    }
+
+    #[test]
+    fn argument_kinds_by_type() {
+        #[allow(non_camel_case_types, dead_code)]
+        mod shadow {
+            /// A user type that spells itself like a primitive.
+            #[derive(Clone, Copy)]
+            pub struct u32(pub i32);
+        }
+        let mut kinds = Vec::new();
+        type List = (
+            CopyDec<u8>,
+            (
+                CopyDec<i128>,
+                (
+                    CopyDec<usize>,
+                    (
+                        CopyDec<f32>,
+                        (
+                            CopyDec<bool>,
+                            (
+                                CopyDec<char>,
+                                (StrDec, (CopyDec<shadow::u32>, (CopyDec<(u8,)>, ()))),
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+        );
+        <List as DecodeList>::kinds(&mut kinds);
+        let usize_kind = if size_of::<usize>() == 8 {
+            ArgKind::U64
+        } else {
+            ArgKind::U32
+        };
+        assert_eq!(
+            kinds,
+            [
+                ArgKind::U8,
+                ArgKind::I128,
+                usize_kind,
+                ArgKind::F32,
+                ArgKind::Bool,
+                ArgKind::Char,
+                ArgKind::Str,
+                ArgKind::Opaque,
+                ArgKind::Opaque,
+            ]
+        );
+        for code in 0..=u8::MAX {
+            if let Some(kind) = ArgKind::from_u8(code) {
+                assert_eq!(kind as u8, code);
+            }
+        }
     }
 
     #[test]

@@ -41,6 +41,11 @@ pub(crate) struct Sink {
     /// A sink that takes one message per line (syslog), used instead of
     /// `inner` when set.
     messages: Option<Box<dyn MessageSink>>,
+    /// The batches are a binary log's bytes, not lines: no newline is ever
+    /// added, and a failed write is remembered for `take_failed`.
+    pub(crate) binary: bool,
+    /// A write failed since the last `take_failed`.
+    failed: bool,
 }
 
 /// A sink that takes lines one message at a time (a syslog server), not as
@@ -72,6 +77,8 @@ impl Sink {
             unreported: 0,
             open_line: false,
             messages: None,
+            binary: false,
+            failed: false,
         }
     }
 
@@ -160,10 +167,17 @@ impl Sink {
         counters.written.fetch_add(written, Relaxed);
         if let Some(error) = error {
             // Bytes after the last newline that got in: a line's start.
-            self.open_line = done > 0 && batch[done - 1] != b'\n';
+            self.open_line = !self.binary && done > 0 && batch[done - 1] != b'\n';
+            self.failed = true;
             counters.lines_lost.fetch_add(lost, Relaxed);
             self.failed(&error, counters);
         }
+    }
+
+    /// Whether a write failed since the last call (for a binary log, whose
+    /// writer then starts a new segment).
+    pub(crate) fn take_failed(&mut self) -> bool {
+        std::mem::take(&mut self.failed)
     }
 
     /// Writes the newline that ends a line the sink took only part of.

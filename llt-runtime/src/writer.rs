@@ -41,6 +41,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
+use crate::binary::Encoder;
 use crate::callsite::Level;
 use crate::clock::{Clock, Rfc3339};
 use crate::idle::{Backoff, IdlePolicy, Wait};
@@ -78,6 +79,17 @@ pub(crate) struct Writer {
     drained_in_place: bool,
     /// The RFC 5424 header when the sink is a syslog server.
     syslog: Option<crate::syslog::Header>,
+    /// Set for a binary log: records are encoded, not formatted.
+    binary: Option<Box<Encoder>>,
+    /// With `binary`, a second output the same records are formatted into
+    /// as text (for tests of the two paths' identity).
+    tee: Option<Box<Tee>>,
+}
+
+/// The text side of a binary writer's tee.
+struct Tee {
+    line: Line,
+    sink: Sink,
 }
 
 impl fmt::Debug for Writer {
@@ -123,6 +135,8 @@ impl Writer {
             in_sink: false,
             drained_in_place: false,
             syslog: None,
+            binary: None,
+            tee: None,
         }
     }
 
@@ -133,6 +147,24 @@ impl Writer {
         self.syslog = Some(syslog.header);
         // The syslog header replaces the prefix; no JSON escaping.
         self.format = LineFormat::MessageOnly;
+        self
+    }
+
+    /// Makes this a binary log's writer (see `binary`); with `tee`, the
+    /// same records are also formatted as text into that sink.
+    pub(crate) fn binary(
+        mut self,
+        tee: Option<Box<dyn Write + Send>>,
+        rotated: Arc<std::sync::atomic::AtomicBool>,
+    ) -> Self {
+        self.binary = Some(Box::new(Encoder::new(&self.clock, self.format, rotated)));
+        self.sink.binary = true;
+        self.tee = tee.map(|sink| {
+            Box::new(Tee {
+                line: Line::default(),
+                sink: Sink::new(sink),
+            })
+        });
         self
     }
 
@@ -206,6 +238,9 @@ impl Writer {
         let keep = self.line_ends.last().copied().unwrap_or(0);
         self.line.buf.truncate(keep);
         self.line.escape_json = false;
+        if let Some(binary) = &mut self.binary {
+            binary.restart();
+        }
         if let Some(index) = self.formatting.take() {
             if let Some(ring) = self.rings.get_mut(index) {
                 ring.consumer.advance();
@@ -296,6 +331,9 @@ impl Writer {
     /// ones were left in the rings.
     fn merge(&mut self, bound: u64) -> (usize, bool) {
         let mut records = 0;
+        if let Some(binary) = &mut self.binary {
+            binary.new_pass();
+        }
         loop {
             let mut oldest: Option<(usize, u64)> = None;
             for (index, ring) in self.rings.iter().enumerate() {
@@ -322,7 +360,22 @@ impl Writer {
                     syslog: self.syslog.as_ref(),
                 };
                 self.formatting = Some(index);
-                format_record(payload, &mut self.line, &mut self.timestamps, &context);
+                if let Some(binary) = &mut self.binary {
+                    let counters = &self.shared.counters;
+                    binary.record(
+                        &mut self.line.buf,
+                        payload,
+                        index,
+                        &ring.thread,
+                        &self.clock,
+                        counters,
+                    );
+                    if let Some(tee) = &mut self.tee {
+                        format_record(payload, &mut tee.line, &mut self.timestamps, &context);
+                    }
+                } else {
+                    format_record(payload, &mut self.line, &mut self.timestamps, &context);
+                }
                 self.line_ends.push(self.line.buf.len());
             }
             ring.consumer.advance();
@@ -355,6 +408,27 @@ impl Writer {
             syslog: self.syslog.as_ref(),
         };
         let now = self.clock.raw();
+        if let Some(binary) = &mut self.binary {
+            binary.drops(&mut self.line.buf, now, since, &self.clock);
+            if let Some(tee) = &mut self.tee {
+                write_prefix(
+                    &mut tee.line,
+                    &mut self.timestamps,
+                    &context,
+                    Level::Warn,
+                    "llt",
+                    None,
+                    now,
+                );
+                let _ = fmt::Write::write_fmt(
+                    &mut tee.line,
+                    format_args!("llt: {since} messages dropped since the last report"),
+                );
+                write_suffix(&mut tee.line, self.format);
+            }
+            self.write_batch_unchecked();
+            return;
+        }
         write_prefix(
             &mut self.line,
             &mut self.timestamps,
@@ -376,6 +450,32 @@ impl Writer {
             .write_batch(&self.line.buf, &[], &self.shared.counters);
         self.in_sink = false;
         self.line.buf.clear();
+    }
+
+    /// Writes the buffer without counting lines (a binary drop report),
+    /// like `report_drops` does for text.
+    fn write_batch_unchecked(&mut self) {
+        self.in_sink = true;
+        self.sink
+            .write_batch(&self.line.buf, &[], &self.shared.counters);
+        self.after_sink_write();
+        self.in_sink = false;
+        self.line.buf.clear();
+    }
+
+    /// For a binary log: after a failed write, start a new segment (the
+    /// file may have lost definitions, or hold part of an entry), and after
+    /// a rotation too (a file must decode on its own). With a tee: write
+    /// its text too.
+    fn after_sink_write(&mut self) {
+        if let Some(binary) = &mut self.binary {
+            binary.after_write(self.sink.take_failed());
+        }
+        if let Some(tee) = &mut self.tee {
+            tee.sink
+                .write_batch(&tee.line.buf, &[], &self.shared.counters);
+            tee.line.buf.clear();
+        }
     }
 
     /// Hands the buffered lines to the sink and clears the buffer.
@@ -402,6 +502,7 @@ impl Writer {
         self.in_sink = true;
         self.sink
             .write_batch(&self.line.buf, line_ends, &self.shared.counters);
+        self.after_sink_write();
         self.in_sink = false;
         self.shared.in_flight.store(0, Relaxed);
         self.line.buf.clear();
@@ -411,6 +512,9 @@ impl Writer {
     fn flush_sink(&mut self) {
         self.in_sink = true;
         self.sink.flush(&self.shared.counters);
+        if let Some(tee) = &mut self.tee {
+            tee.sink.flush(&self.shared.counters);
+        }
         self.in_sink = false;
     }
 }

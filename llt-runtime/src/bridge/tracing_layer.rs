@@ -375,7 +375,15 @@ const fn callsite(level: Level) -> Callsite {
         },
         format: format_event,
         target_in_payload: true,
+        kinds: event_kinds,
     }
+}
+
+/// The arguments of `tracing` events, as binary logs see them: only the
+/// process can format an event (its message and field list), so the
+/// writer stores it formatted.
+fn event_kinds(out: &mut Vec<crate::record::ArgKind>) {
+    out.push(crate::record::ArgKind::Opaque);
 }
 
 /// The decoder of `tracing` events: the message, then a field list.

@@ -32,7 +32,7 @@ use std::num::{
 };
 use std::time::Duration;
 
-use super::{Decode, Encode, Payload, Tag};
+use super::{ArgKind, Decode, Encode, Payload, Tag};
 
 /// A value `llt_log!` copies into the record piece by piece and rebuilds on
 /// the writer thread: slices, `Vec`, `Option`, `Result`, strings, and your
@@ -92,6 +92,14 @@ pub unsafe trait LogValue {
     /// The next bytes of `payload` must have been written by `encode` of
     /// this type.
     unsafe fn decode<'r>(payload: &mut Payload<'r>) -> Self::Decoded<'r>;
+
+    /// How a binary log stores this value: a primitive's kind when the
+    /// encoding is that primitive's bytes, `Str` when it is a string's
+    /// length and bytes, otherwise [`ArgKind::Opaque`] (the writer formats
+    /// the message).
+    fn kind() -> ArgKind {
+        ArgKind::Opaque
+    }
 }
 
 // === impl LogValue for values copied as raw bytes ===
@@ -123,6 +131,10 @@ macro_rules! raw_values {
                 let bytes = payload.take(size_of::<$t>());
                 // SAFETY: the bytes of a `$t` written by `encode` above.
                 unsafe { bytes.as_ptr().cast::<$t>().read_unaligned() }
+            }
+
+            fn kind() -> ArgKind {
+                ArgKind::of::<$t>()
             }
         }
     )*};
@@ -179,6 +191,10 @@ unsafe impl LogValue for str {
         // initialised UTF-8; `MaybeUninit<u8>` and `u8` share a layout.
         unsafe { std::str::from_utf8_unchecked(&*(bytes as *const _ as *const [u8])) }
     }
+
+    fn kind() -> ArgKind {
+        ArgKind::Str
+    }
 }
 
 /// `LogValue` for an owned string type, encoded as its `str`.
@@ -203,6 +219,10 @@ macro_rules! owned_str {
             unsafe fn decode<'r>(payload: &mut Payload<'r>) -> $decoded {
                 // SAFETY: forwarded from the caller.
                 unsafe { str::decode(payload) }.into()
+            }
+
+            fn kind() -> ArgKind {
+                ArgKind::Str
             }
         }
     )*};
@@ -229,6 +249,10 @@ unsafe impl LogValue for Cow<'_, str> {
     unsafe fn decode<'r>(payload: &mut Payload<'r>) -> Cow<'r, str> {
         // SAFETY: forwarded from the caller.
         Cow::Borrowed(unsafe { str::decode(payload) })
+    }
+
+    fn kind() -> ArgKind {
+        ArgKind::Str
     }
 }
 
@@ -379,6 +403,10 @@ macro_rules! pointers {
                 // SAFETY: forwarded from the caller.
                 unsafe { T::decode(payload) }
             }
+
+            fn kind() -> ArgKind {
+                T::kind()
+            }
         }
     )*};
 }
@@ -404,6 +432,10 @@ unsafe impl<T: LogValue> LogValue for Box<T> {
     unsafe fn decode<'r>(payload: &mut Payload<'r>) -> Box<T::Decoded<'r>> {
         // SAFETY: forwarded from the caller.
         Box::new(unsafe { T::decode(payload) })
+    }
+
+    fn kind() -> ArgKind {
+        T::kind()
     }
 }
 
@@ -551,6 +583,10 @@ unsafe impl<T: LogValue + ?Sized> Decode for ValueDec<T> {
     unsafe fn decode<'r>(payload: &mut Payload<'r>) -> T::Decoded<'r> {
         // SAFETY: forwarded from the caller.
         unsafe { T::decode(payload) }
+    }
+
+    fn kind() -> ArgKind {
+        T::kind()
     }
 }
 
