@@ -103,10 +103,10 @@ fn fields_with_named_and_captured_arguments_and_trailing_commas() {
     let sink = MemorySink::new();
     let logger = logger(LineFormat::MessageOnly, &sink);
     let side = "buy";
-    llt_info!(logger, side = side,; "{side} {qty}", qty = 3);
+    llt_info!(logger, dir = side,; "{side} {qty}", qty = 3);
     llt_info!(logger, id = 7u8; "{}", "x",);
     logger.flush();
-    assert_eq!(sink.take_lines(), ["buy 3 side=\"buy\"", "x id=7"]);
+    assert_eq!(sink.take_lines(), ["buy 3 dir=\"buy\"", "x id=7"]);
 }
 
 #[test]
@@ -115,4 +115,81 @@ fn fields_without_a_logger_compile() {
     if false {
         llt_info!(key = 1u8; "message {}", 2);
     }
+}
+
+/// Prints as `Display` only: not a field (there is no `Debug` text to use).
+#[derive(Clone, Copy)]
+struct DisplayOnly;
+
+impl std::fmt::Display for DisplayOnly {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("display-only")
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Side {
+    buy: bool,
+}
+
+#[test]
+fn named_arguments_are_json_fields_too() {
+    let sink = MemorySink::new();
+    let logger = logger(LineFormat::Json, &sink);
+    let px = 101.5f64;
+    let venue = "XNYS";
+    llt_info!(
+        logger,
+        order_id = 42u64;
+        "filled {qty} at {px} on {venue} {side:?} {d}",
+        qty = 5u32,
+        side = Side { buy: true },
+        d = DisplayOnly,
+    );
+    llt_info!(logger, "positional {} only", 1);
+    logger.flush();
+    let text = sink.take_lines();
+    let lines = parse(&text);
+    let filled = &lines[0];
+    assert_eq!(
+        filled["msg"],
+        "filled 5 at 101.5 on XNYS Side { buy: true } display-only"
+    );
+    let fields = filled["fields"].as_object().expect("a fields object");
+    // Named arguments first (explicit, then captured), then extra fields;
+    // a value without `Debug` is not a field. (serde_json sorts keys: the
+    // order is checked on the text.)
+    assert_eq!(fields.len(), 5, "{filled}");
+    let order: Vec<usize> = [
+        "\"qty\":",
+        "\"side\":",
+        "\"px\":",
+        "\"venue\":",
+        "\"order_id\":",
+    ]
+    .iter()
+    .map(|key| {
+        text[0]
+            .find(key)
+            .unwrap_or_else(|| panic!("{key} in {}", text[0]))
+    })
+    .collect();
+    assert!(order.is_sorted(), "{}", text[0]);
+    assert_eq!(fields["qty"].as_u64(), Some(5));
+    assert_eq!(fields["px"].as_f64(), Some(101.5));
+    assert_eq!(fields["venue"], "XNYS");
+    assert_eq!(fields["side"], "Side { buy: true }");
+    assert_eq!(fields["order_id"].as_u64(), Some(42));
+    assert!(lines[1].get("fields").is_none(), "{}", lines[1]);
+}
+
+#[test]
+fn named_arguments_stay_in_the_message_of_text_lines() {
+    let sink = MemorySink::new();
+    let logger = logger(LineFormat::MessageOnly, &sink);
+    let qty = 3u8;
+    llt_info!(logger, id = 9u8; "{qty} at {px}", px = 1.25);
+    llt_info!(logger, "{qty} alone");
+    logger.flush();
+    assert_eq!(sink.take_lines(), ["3 at 1.25 id=9", "3 alone"]);
 }

@@ -155,6 +155,22 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
         });
     }
     mark_counts(&parsed, &mut arguments, invocation.positional.len());
+    // Named arguments are fields too (in JSON, syslog): an extra field of
+    // the same name would be a duplicate key.
+    for (field, _) in &invocation.fields {
+        if arguments
+            .iter()
+            .any(|a| a.name.as_ref().is_some_and(|n| n.unraw() == field.unraw()))
+        {
+            return Err(syn::Error::new(
+                field.span(),
+                format!(
+                    "field `{}` is also a named argument of the message, and named arguments are fields already: drop one of them",
+                    field.unraw()
+                ),
+            ));
+        }
+    }
 
     let level_tokens = level.tokens();
     let logger = match &invocation.logger {
@@ -222,6 +238,30 @@ fn generate(invocation: &Invocation, level: Level) -> syn::Result<TokenStream> {
         quote!(::llt_rs::__private::write_line(__llt_line, #message))
     } else {
         quote!(::llt_rs::__private::write_message_with_fields(__llt_line, &__llt_fields, #message))
+    };
+    // Named arguments (`name = expr`, captured `{name}`) are also fields
+    // where the line's format shows fields (JSON, syslog): recorded on the
+    // writer from the decoded values, so the call pays nothing for them.
+    let named_fields: Vec<TokenStream> = arguments
+        .iter()
+        .zip(&bindings)
+        .filter_map(|(arg, binding)| {
+            let key = arg.name.as_ref()?.unraw().to_string();
+            Some(quote!((&&&::llt_rs::__private::NamedField(#binding)).llt_field(&mut __llt_named, #key);))
+        })
+        .collect();
+    let write_message = if named_fields.is_empty() {
+        write_message
+    } else {
+        quote!({
+            #[allow(unused_imports)]
+            use ::llt_rs::__private::{ViaFieldDebug as _, ViaFieldNone as _, ViaFieldValue as _};
+            let __llt_result = #write_message;
+            let mut __llt_named = ::llt_rs::__private::named_fields(__llt_line);
+            #(#named_fields)*
+            __llt_named.finish();
+            __llt_result
+        })
     };
 
     Ok(quote! {{

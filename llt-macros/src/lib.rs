@@ -72,7 +72,9 @@ use expand::Level;
 /// the default logger). Each value must be an integer, a float, a `bool` or
 /// a string; it is copied typed into the record and printed after the
 /// message (` key=value` in text, a `"fields"` object in JSON lines,
-/// structured data in syslog). See the `llt-rs` README, "Structured fields".
+/// structured data in syslog). Named arguments of the message (`{qty}` with
+/// `qty = q`, or captured) are fields too in JSON lines and syslog
+/// messages. See the `llt-rs` README, "Structured fields".
 #[proc_macro]
 pub fn llt_log(input: TokenStream) -> TokenStream {
     expand::expand(input.into(), Level::Info).into()

@@ -215,6 +215,21 @@ impl<'b> FieldList<'b> {
         result
     }
 
+    /// Adds any [`FieldValue`] (an integer, a float, a bool, a string).
+    pub fn value<V: FieldValue + ?Sized>(&mut self, name: &'static str, value: &V) {
+        self.count += 1;
+        let len = field_len(value);
+        self.buf.reserve(len);
+        let start = self.buf.len();
+        // SAFETY: `reserve` made room for `len` more bytes after `start`;
+        // `write_field` writes exactly `field_len(value)` = `len` of them,
+        // so all of `..start + len` is initialised before `set_len`.
+        unsafe {
+            write_field(self.buf.as_mut_ptr().add(start), name, value);
+            self.buf.set_len(start + len);
+        }
+    }
+
     /// Writes the count; the list is complete.
     pub fn finish(self) {
         self.buf[self.start..self.start + 4].copy_from_slice(&self.count.to_ne_bytes());
@@ -575,6 +590,105 @@ pub fn write_message_with_fields(
     // are the field list `FieldsEnc` wrote in this process.
     unsafe { follow(line) };
     result
+}
+
+// === A statement's named arguments as fields ===
+
+/// Where a statement's formatting records its named arguments (`{qty}`
+/// with `qty = q`, or a captured `{qty}`) as fields, when the line's
+/// format shows them (JSON lines, syslog structured data; text lines
+/// already show them in the message). Runs on the writer thread, from the
+/// closure `llt_log!` generates; made by [`named_fields`].
+#[derive(Debug)]
+pub struct NamedFields<'b>(Option<FieldList<'b>>);
+
+/// The named-argument fields of the line being formatted (see
+/// [`NamedFields`]); inactive when its format does not show them.
+pub fn named_fields(line: &mut Line) -> NamedFields<'_> {
+    if line.named_wanted {
+        line.named.clear();
+        NamedFields(Some(FieldList::new(&mut line.named)))
+    } else {
+        NamedFields(None)
+    }
+}
+
+impl NamedFields<'_> {
+    /// Ends the list.
+    pub fn finish(self) {
+        if let Some(list) = self.0 {
+            list.finish();
+        }
+    }
+}
+
+/// A named argument's decoded value, for the autoref choice of how it
+/// becomes a field: typed if it is a [`FieldValue`] ([`ViaFieldValue`]),
+/// else as its `Debug` text ([`ViaFieldDebug`]), else not at all
+/// ([`ViaFieldNone`]). `llt_log!` writes
+/// `(&&&NamedField(value)).llt_field(&mut fields, "name")` (one `&` more
+/// than the highest impl, as the methods take `&self`).
+#[derive(Debug)]
+pub struct NamedField<'a, T: ?Sized>(pub &'a T);
+
+/// A named argument that is a number, a bool or a string: a typed field.
+pub trait ViaFieldValue {
+    /// Adds the field.
+    fn llt_field(&self, fields: &mut NamedFields<'_>, name: &'static str);
+}
+
+impl<T: FieldValue + ?Sized> ViaFieldValue for &&NamedField<'_, T> {
+    fn llt_field(&self, fields: &mut NamedFields<'_>, name: &'static str) {
+        if let Some(list) = &mut fields.0 {
+            list.value(name, self.0);
+        }
+    }
+}
+
+/// A named argument of another type with `Debug`: a field holding its
+/// `Debug` text (a string in JSON).
+pub trait ViaFieldDebug {
+    /// Adds the field.
+    fn llt_field(&self, fields: &mut NamedFields<'_>, name: &'static str);
+}
+
+impl<T: fmt::Debug + ?Sized> ViaFieldDebug for &NamedField<'_, T> {
+    fn llt_field(&self, fields: &mut NamedFields<'_>, name: &'static str) {
+        if let Some(list) = &mut fields.0 {
+            // A failing `Debug` leaves what it wrote; the message, formatted
+            // first, already reported any error of the value's.
+            let _ = list.formatted(name, format_args!("{:?}", self.0));
+        }
+    }
+}
+
+/// A named argument without `Debug` (only `Display`): not a field.
+pub trait ViaFieldNone {
+    /// Adds nothing.
+    fn llt_field(&self, fields: &mut NamedFields<'_>, name: &'static str);
+}
+
+impl<T: ?Sized> ViaFieldNone for NamedField<'_, T> {
+    fn llt_field(&self, _fields: &mut NamedFields<'_>, _name: &'static str) {}
+}
+
+/// Joins the named-argument fields (`named`, a whole field list, possibly
+/// empty) and the record's field list (the rest of `record`, if any) into
+/// one list in `out`: named arguments first.
+pub(crate) fn join_lists(named: &[u8], record: Option<&[MaybeUninit<u8>]>, out: &mut Vec<u8>) {
+    out.clear();
+    let count = |bytes: &[MaybeUninit<u8>]| read::<4>(bytes, 0).map(u32::from_ne_bytes);
+    let named = crate::record::init_view(named);
+    let named_count = count(named).unwrap_or(0);
+    let record_count = record.and_then(count).unwrap_or(0);
+    out.extend_from_slice(&named_count.saturating_add(record_count).to_ne_bytes());
+    for list in [Some(named), record].into_iter().flatten() {
+        if let Some(fields) = list.get(COUNT_LEN..) {
+            // SAFETY: field lists are written whole (every byte
+            // initialised, see `read`); same layout as `u8`.
+            out.extend_from_slice(unsafe { &*(fields as *const [MaybeUninit<u8>] as *const [u8]) });
+        }
+    }
 }
 
 /// `fmt::Write` into a byte vector.

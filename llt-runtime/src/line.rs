@@ -91,7 +91,19 @@ pub(crate) fn format_record(
         (!callsite.target_in_payload && meta.line != 0).then_some((meta.file, meta.line));
     write_prefix(line, timestamps, context, meta.level, target, location, raw);
     let message_start = line.buf.len();
-    if format_message(callsite, &mut args, line, context.counters) {
+    // Named arguments are fields where the format shows fields apart from
+    // the message (JSON, syslog); text lines have them in the message.
+    line.named_wanted = context.format == LineFormat::Json || context.syslog.is_some();
+    line.named.clear();
+    let follow = format_message(callsite, &mut args, line, context.counters);
+    if !line.named.is_empty() {
+        let named = std::mem::take(&mut line.named);
+        let mut joined = Vec::new();
+        crate::fields::join_lists(&named, follow.then(|| args.remaining()), &mut joined);
+        line.named = named;
+        let joined_view = crate::record::init_view(&joined);
+        write_fields_and_suffix(&Payload::new(joined_view), line, context, message_start);
+    } else if follow {
         write_fields_and_suffix(&args, line, context, message_start);
     } else {
         write_suffix(line, context.format);
@@ -128,6 +140,7 @@ pub(crate) fn format_message(
         // Relaxed: an event count (see `Counters`).
         counters.format_errors.fetch_add(1, Relaxed);
         line.buf.truncate(message_start);
+        line.named.clear();
         let _ = fmt::Write::write_fmt(
             line,
             format_args!(

@@ -5,7 +5,10 @@
 use std::fmt;
 
 pub use crate::callsite::{Callsite, Level, LevelFilter, Metadata, STATIC_MAX_LEVEL, Site};
-pub use crate::fields::{FieldsEnc, FieldsFollow, field_value, write_message_with_fields};
+pub use crate::fields::{
+    FieldsEnc, FieldsFollow, NamedField, ViaFieldDebug, ViaFieldNone, ViaFieldValue, field_value,
+    named_fields, write_message_with_fields,
+};
 pub use crate::global::default_logger;
 use crate::interest::HAS_DIRECTIVES;
 pub use crate::interest::Interest;

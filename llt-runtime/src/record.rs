@@ -156,6 +156,12 @@ pub struct Line {
     /// Set by a decoder (`fields::follow`): a field list follows the bytes
     /// it read.
     pub(crate) fields_follow: bool,
+    /// Set by the writer when the line's format shows a statement's named
+    /// arguments as fields (JSON lines, syslog structured data).
+    pub(crate) named_wanted: bool,
+    /// The named arguments of the statement being formatted, as a field
+    /// list (`fields::NamedFields`); empty when it has none.
+    pub(crate) named: Vec<u8>,
 }
 
 impl Line {
