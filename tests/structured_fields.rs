@@ -129,6 +129,7 @@ impl std::fmt::Display for DisplayOnly {
 
 #[derive(Debug, Clone, Copy)]
 struct Side {
+    #[allow(dead_code, reason = "read by Debug only")]
     buy: bool,
 }
 
