@@ -411,38 +411,12 @@ impl Writer {
         if let Some(binary) = &mut self.binary {
             binary.drops(&mut self.line.buf, now, since, &self.clock);
             if let Some(tee) = &mut self.tee {
-                write_prefix(
-                    &mut tee.line,
-                    &mut self.timestamps,
-                    &context,
-                    Level::Warn,
-                    "llt",
-                    None,
-                    now,
-                );
-                let _ = fmt::Write::write_fmt(
-                    &mut tee.line,
-                    format_args!("llt: {since} messages dropped since the last report"),
-                );
-                write_suffix(&mut tee.line, self.format);
+                write_drop_report(&mut tee.line, &mut self.timestamps, &context, now, since);
             }
             self.write_batch_unchecked();
             return;
         }
-        write_prefix(
-            &mut self.line,
-            &mut self.timestamps,
-            &context,
-            Level::Warn,
-            "llt",
-            None,
-            now,
-        );
-        let _ = fmt::Write::write_fmt(
-            &mut self.line,
-            format_args!("llt: {since} messages dropped since the last report"),
-        );
-        write_suffix(&mut self.line, self.format);
+        write_drop_report(&mut self.line, &mut self.timestamps, &context, now, since);
         // Not a user line: no entry in `line_ends`, so it is not counted as
         // written, and a write failure loses it silently.
         self.in_sink = true;
@@ -610,4 +584,21 @@ fn pin_current_thread(index: usize) {
              process: {available:?}); it runs unpinned"
         );
     }
+}
+
+/// Appends the writer's report of `since` dropped messages, stamped `now`,
+/// as a whole line in `line`'s format.
+fn write_drop_report(
+    line: &mut Line,
+    timestamps: &mut Rfc3339,
+    context: &Context<'_>,
+    now: u64,
+    since: u64,
+) {
+    write_prefix(line, timestamps, context, Level::Warn, "llt", None, now);
+    let _ = fmt::Write::write_fmt(
+        line,
+        format_args!("llt: {since} messages dropped since the last report"),
+    );
+    write_suffix(line, context.format);
 }
