@@ -11,7 +11,6 @@
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::Ordering::Relaxed;
 
 use crate::callsite::{Level, bridge_callsite};
 use crate::local;
@@ -95,26 +94,13 @@ impl LogBridge {
     fn format_and_push(&self, level: Level, record: &log::Record<'_>, message: &mut String) {
         message.clear();
         let result = panic::catch_unwind(AssertUnwindSafe(|| write!(message, "{}", record.args())));
-        if !matches!(result, Ok(Ok(()))) {
-            self.logger
-                .inner
-                .shared
-                .counters
-                .format_errors
-                .fetch_add(1, Relaxed);
-            let what = if result.is_err() {
-                "panicked"
-            } else {
-                "returned an error"
-            };
-            message.clear();
-            let _ = write!(
-                message,
-                "<llt: formatting {what}: log record at {}:{}>",
-                record.file().unwrap_or("<unknown>"),
-                record.line().unwrap_or(0)
-            );
-        }
+        super::replace_failed_message(
+            &self.logger,
+            &result,
+            message,
+            "log record",
+            (record.file(), record.line()),
+        );
         push(&self.logger, level, record.target(), message);
     }
 }

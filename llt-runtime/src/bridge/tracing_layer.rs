@@ -21,7 +21,6 @@
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::Ordering::Relaxed;
 
 use tracing_core::field::{Field, Visit};
 use tracing_core::subscriber::Interest;
@@ -217,27 +216,14 @@ impl TracingLayer {
             visitor.fields.finish();
             result
         }));
-        if !matches!(result, Ok(Ok(()))) {
-            // Relaxed: an event count (see `Counters`).
-            self.logger
-                .inner
-                .shared
-                .counters
-                .format_errors
-                .fetch_add(1, Relaxed);
-            let what = if result.is_err() {
-                "panicked"
-            } else {
-                "returned an error"
-            };
-            let metadata = event.metadata();
-            message.clear();
-            let _ = write!(
-                message,
-                "<llt: formatting {what}: tracing event at {}:{}>",
-                metadata.file().unwrap_or("<unknown>"),
-                metadata.line().unwrap_or(0)
-            );
+        let metadata = event.metadata();
+        if super::replace_failed_message(
+            &self.logger,
+            &result,
+            message,
+            "tracing event",
+            (metadata.file(), metadata.line()),
+        ) {
             fields.clear();
             FieldList::new(fields).finish();
         } else if message.len() == spans_len && spans_len > 0 {
