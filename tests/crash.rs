@@ -71,8 +71,10 @@ const DROPPED: &str = "llt-test dropped";
 const USER_HANDLER_MARKER: &str = "llt-test user SIGSEGV handler ran";
 /// SIGKILL: a line logged longer than this before the kill must be in the
 /// file. The writer sleeps at most 2 ms when idle (`IdlePolicy`), so this
-/// leaves room for scheduling on a loaded 2-core machine.
-const SIGKILL_BOUND: Duration = Duration::from_millis(20);
+/// leaves room for scheduling on a loaded 2-core machine (with a load
+/// average of 8, one run in about 100 missed a line 22.8 ms old: the
+/// writer thread had not been scheduled).
+const SIGKILL_BOUND: Duration = Duration::from_millis(50);
 /// A process that crashes must be gone within this (no hang in a crash
 /// handler): the exit flush's limit plus slack.
 fn crash_bound() -> Duration {
