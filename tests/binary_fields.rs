@@ -198,6 +198,32 @@ fn mixed(logger: &Logger) -> (usize, usize) {
     (104, 2 + 1 + 2 + 1 + 100 * 2)
 }
 
+/// A `Copy` type with `Display` only: as a named argument, no field.
+#[derive(Clone, Copy)]
+struct OnlyDisplay(u8);
+
+impl fmt::Display for OnlyDisplay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "only {}", self.0)
+    }
+}
+
+/// Named and captured arguments (fields in JSON lines, in the message in
+/// text lines), alone and with extra fields. Returns the number of
+/// statements and of their fields in JSON.
+fn named_arguments(logger: &Logger) -> (usize, usize) {
+    let ident = 77u64;
+    let width = 7usize;
+    let maybe = Some("x\"y");
+    let shown = OnlyDisplay(3);
+    llt_info!(logger, "captured: {ident} [{ident:>width$}]");
+    llt_info!(logger, "named: {name} is {age}", name = "Ann\n", age = 37u8);
+    llt_info!(logger, venue = "XNYS"; "filled {qty} at {px:.2}", qty = 5u32, px = 1.5);
+    llt_log!(logger, "debug named {maybe:?} and {}", 4);
+    llt_log!(logger, "display only {shown}");
+    (5, 2 + 2 + 3 + 1)
+}
+
 /// Fields from every source, with plain records between them.
 fn workload(logger: &Logger) -> (usize, usize) {
     llt_info!(logger, "a plain line {}", 1);
@@ -206,7 +232,8 @@ fn workload(logger: &Logger) -> (usize, usize) {
     let b = statement_fields(logger);
     llt_info!(logger, "no fields {:?}", Some(2u8));
     let c = mixed(logger);
-    (a.0 + b.0 + c.0, a.1 + b.1 + c.1)
+    let d = named_arguments(logger);
+    (a.0 + b.0 + c.0 + d.0, a.1 + b.1 + c.1 + d.1)
 }
 
 #[test]
@@ -240,8 +267,8 @@ fn a_field_list_is_never_dropped() {
         .lines(LineFormat::Json)
         .count();
     std::fs::remove_file(&path).unwrap();
-    let lines: Vec<Value> = String::from_utf8(decoded)
-        .unwrap()
+    let text = String::from_utf8(decoded).unwrap();
+    let lines: Vec<Value> = text
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
         .collect();
@@ -265,6 +292,16 @@ fn a_field_list_is_never_dropped() {
     let event = lines.iter().find(|l| l["msg"] == "filled").unwrap();
     assert_eq!(event["fields"]["venue"], "X\"N\\Y\n");
     assert_eq!(event["fields"]["px"].as_f64(), Some(1.5));
+    // Named arguments first, as the text writer joins them.
+    // (serde_json's maps are sorted: look at the text.)
+    let named = text
+        .lines()
+        .find(|l| l.contains(r#""msg":"filled 5 at 1.50""#))
+        .unwrap();
+    assert!(
+        named.ends_with(r#""fields":{"qty":5,"px":1.5,"venue":"XNYS"}}"#),
+        "{named}"
+    );
     let floats = lines.iter().find(|l| l["msg"] == "floats 1.5").unwrap();
     assert_eq!(floats["fields"]["nan"], "NaN");
     assert_eq!(floats["fields"]["ninf"], "-inf");

@@ -29,7 +29,7 @@
 pub mod format;
 mod reader;
 
-pub use reader::{DecodeError, Fields, FieldsIter, Reader, Record, RecordKind};
+pub use reader::{DecodeError, Field, Fields, FieldsIter, Reader, Record, RecordKind};
 
 use llt_runtime::LineFormat;
 use llt_runtime::binary::{write_line_prefix, write_line_suffix, write_suffix_with_fields};
@@ -148,9 +148,16 @@ impl Text {
         let _ = std::fmt::Write::write_str(&mut self.line, record.message);
         match record.fields {
             // The writer's own code: the fields print as the text writer
-            // prints them.
+            // prints them. Named arguments are fields in JSON only (text
+            // lines show them in the message), as in the writer, where
+            // text lines with only those print as lines without fields.
             Some(fields) => {
-                write_suffix_with_fields(&mut self.line, self.format, fields.iter().map(Ok))
+                let json = self.format == LineFormat::Json;
+                let shown = fields
+                    .iter()
+                    .filter(|field| json || !field.in_message)
+                    .map(|field| Ok((field.name, field.value)));
+                write_suffix_with_fields(&mut self.line, self.format, shown);
             }
             None => write_line_suffix(&mut self.line, self.format),
         }

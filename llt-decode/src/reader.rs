@@ -8,8 +8,9 @@ use llt_runtime::Level;
 use llt_runtime::LineFormat;
 use llt_runtime::binary::spec::{Piece, parse_for};
 use llt_runtime::binary::{
-    FLAG_BIG_ENDIAN, HEADER_LEN, MAGIC, MAX_FIELDS, MIN_VERSION, SITE_FIELDS, SITE_MESSAGE,
-    SITE_PREFORMATTED, SITE_TARGET_IN_RECORD, VERSION, control, line_format_from_code, unzigzag,
+    FIELD_IN_MESSAGE, FLAG_BIG_ENDIAN, HEADER_LEN, MAGIC, MAX_FIELDS, MIN_VERSION, SITE_FIELDS,
+    SITE_MESSAGE, SITE_PREFORMATTED, SITE_TARGET_IN_RECORD, VERSION, control,
+    line_format_from_code, unzigzag,
 };
 use llt_runtime::fields::{FieldKind, Value as FieldValue};
 use llt_runtime::record::ArgKind;
@@ -123,8 +124,9 @@ pub struct Record<'a> {
     /// (`false`: the writer stored it formatted, or it is a string record).
     pub rebuilt: bool,
     /// The fields printed after the message (a `tracing` event's, a log
-    /// statement's extra fields), if the record has a field list (then the
-    /// JSON line has a `"fields"` object, even an empty one).
+    /// statement's extra fields, and in JSON its named arguments), if the
+    /// record has a field list (then the JSON line has a `"fields"` object,
+    /// even an empty one).
     pub fields: Option<Fields<'a>>,
 }
 
@@ -141,7 +143,7 @@ pub struct Record<'a> {
 /// drop(logger);
 /// let mut reader = llt_decode::Reader::new(std::fs::File::open(&path).unwrap());
 /// let record = reader.next_record().unwrap().unwrap();
-/// let fields: Vec<_> = record.fields.unwrap().iter().collect();
+/// let fields: Vec<_> = record.fields.unwrap().iter().map(|f| (f.name, f.value)).collect();
 /// assert_eq!(fields, [("qty", Value::U64(5)), ("venue", Value::Str("XNYS"))]);
 /// # std::fs::remove_file(&path).unwrap();
 /// ```
@@ -163,7 +165,7 @@ impl<'a> Fields<'a> {
         self.count == 0
     }
 
-    /// The fields in order: name, value.
+    /// The fields in order (named arguments first).
     pub fn iter(&self) -> FieldsIter<'a> {
         FieldsIter {
             cursor: Cursor {
@@ -176,6 +178,18 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// One stored field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Field<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Its value.
+    pub value: FieldValue<'a>,
+    /// A named argument of the message (`{qty}`): JSON lines show it as a
+    /// field, text lines only in the message.
+    pub in_message: bool,
+}
+
 /// The fields of a [`Fields`], in order.
 #[derive(Debug)]
 pub struct FieldsIter<'a> {
@@ -185,7 +199,7 @@ pub struct FieldsIter<'a> {
 }
 
 impl<'a> Iterator for FieldsIter<'a> {
-    type Item = (&'a str, FieldValue<'a>);
+    type Item = Field<'a>;
 
     fn next(&mut self) -> Option<Self::Item> {
         self.left = self.left.checked_sub(1)?;
@@ -200,12 +214,9 @@ impl<'a> Iterator for FieldsIter<'a> {
 }
 
 /// Reads one field of a stored field list: kind, name, value.
-fn read_field<'a>(
-    cursor: &mut Cursor<'a>,
-    big_endian: bool,
-) -> Result<(&'a str, FieldValue<'a>), Fault> {
+fn read_field<'a>(cursor: &mut Cursor<'a>, big_endian: bool) -> Result<Field<'a>, Fault> {
     let code = cursor.byte()?;
-    let kind = FieldKind::from_u8(code)
+    let kind = FieldKind::from_u8(code & !FIELD_IN_MESSAGE)
         .ok_or_else(|| Fault::Corrupt(format!("unknown field kind {code}")))?;
     let name = cursor.str()?;
     macro_rules! number {
@@ -235,7 +246,11 @@ fn read_field<'a>(
         FieldKind::Str => FieldValue::Str(cursor.str()?),
         FieldKind::Debug => FieldValue::Debug(cursor.str()?),
     };
-    Ok((name, value))
+    Ok(Field {
+        name,
+        value,
+        in_message: code & FIELD_IN_MESSAGE != 0,
+    })
 }
 
 /// A callsite described in the current segment.

@@ -10,14 +10,14 @@ use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::{
-    FLAG_BIG_ENDIAN, MAGIC, SITE_FIELDS, SITE_MESSAGE, SITE_PREFORMATTED, SITE_TARGET_IN_RECORD,
-    VERSION, control, line_format_code, put_varint, spec, zigzag,
+    FIELD_IN_MESSAGE, FLAG_BIG_ENDIAN, MAGIC, SITE_FIELDS, SITE_MESSAGE, SITE_PREFORMATTED,
+    SITE_TARGET_IN_RECORD, VERSION, control, line_format_code, put_varint, spec, zigzag,
 };
 use crate::callsite::{Callsite, is_string_callsite};
 use crate::clock::Clock;
 use crate::fields::{Fields, Value};
 use crate::line::{LineFormat, format_message};
-use crate::record::{ArgKind, Line, Payload, RECORD_HEADER, read_header_raw};
+use crate::record::{ArgKind, Line, Payload, RECORD_HEADER, init_view, read_header_raw};
 use crate::shared::Counters;
 
 /// How a callsite's records are stored.
@@ -266,24 +266,26 @@ impl Encoder {
                     let target = unsafe { args.take_str() }.unwrap_or("<corrupted target>");
                     put_str(out, target.as_bytes());
                 }
-                self.scratch.clear();
-                let follows = format_message(callsite, &mut args, &mut self.scratch, counters);
-                put_str(out, self.scratch.as_bytes());
-                if follows {
-                    // SAFETY: the decoder called `fields::follow`: the bytes
-                    // after what it read are a field list written in this
-                    // process (as `line::write_fields_and_suffix` reads it).
-                    match unsafe { Fields::new(&args) } {
-                        Some(fields) => put_fields(out, &mut self.fields, fields),
-                        // The text writer prints no fields either.
-                        None => {
-                            put_varint(out, 0);
-                            true
-                        }
-                    }
-                } else {
+                let line = &mut self.scratch;
+                line.clear();
+                // Named arguments are recorded as fields whatever the
+                // writer's format: a JSON decoding shows them.
+                line.named_wanted = true;
+                line.named.clear();
+                let follows = format_message(callsite, &mut args, line, counters);
+                put_str(out, line.as_bytes());
+                if !follows && line.named.is_empty() {
                     put_varint(out, 0);
                     true
+                } else {
+                    // SAFETY: `line.named` is a whole field list written by
+                    // `fields::NamedFields` in this process, if not empty.
+                    let named = unsafe { Fields::new(&Payload::new(init_view(&line.named))) };
+                    // SAFETY: the decoder called `fields::follow`: the bytes
+                    // after what it read are a field list written in this
+                    // process (as `line::format_record` reads them).
+                    let record = follows.then(|| unsafe { Fields::new(&args) }).flatten();
+                    put_fields(out, &mut self.fields, named, record)
                 }
             }
         };
@@ -378,21 +380,32 @@ impl Encoder {
 /// Appends a record's field list (`SITE_FIELDS`): a varint, the number of
 /// fields plus one, then each field's kind, name (a string, where the ring
 /// holds a pointer) and value (numbers in native byte order, text as
-/// strings). `scratch` holds the fields until they are counted. Returns
-/// `false`, having appended nothing, if the list is corrupted.
-fn put_fields<'n, 'v>(
+/// strings). The statement's named arguments come first, their kind marked
+/// `FIELD_IN_MESSAGE`, as the text writer joins them in JSON lines.
+/// `scratch` holds the fields until they are counted. Returns `false` if a
+/// list is corrupted (the caller drops the record).
+fn put_fields<'n, 'v, I>(
     out: &mut Vec<u8>,
     scratch: &mut Vec<u8>,
-    fields: impl IntoIterator<Item = Result<(&'n str, Value<'v>), ()>>,
-) -> bool {
+    named: Option<I>,
+    record: Option<I>,
+) -> bool
+where
+    I: Iterator<Item = Result<(&'n str, Value<'v>), ()>>,
+{
     scratch.clear();
     let mut count = 0u64;
-    for field in fields {
+    let named = named
+        .into_iter()
+        .flatten()
+        .map(|field| (FIELD_IN_MESSAGE, field));
+    let record = record.into_iter().flatten().map(|field| (0, field));
+    for (flag, field) in named.chain(record) {
         let Ok((name, value)) = field else {
             return false;
         };
         count += 1;
-        scratch.push(value.kind() as u8);
+        scratch.push(value.kind() as u8 | flag);
         put_str(scratch, name.as_bytes());
         match value {
             Value::U64(v) => scratch.extend_from_slice(&v.to_ne_bytes()),

@@ -76,6 +76,10 @@ pub const SITE_MESSAGE: u8 = 4;
 /// `docs/binary-format.md`).
 pub const SITE_FIELDS: u8 = 8;
 
+/// Field kind flag (version 2): the field is a named argument of the
+/// message (`{qty}`): JSON lines show it, text lines only in the message.
+pub const FIELD_IN_MESSAGE: u8 = 0x80;
+
 /// Most fields a reader accepts in one record's list (more means damage).
 pub const MAX_FIELDS: u64 = 1 << 16;
 
