@@ -398,3 +398,36 @@ fn version_1_files_still_decode_and_newer_ones_are_refused() {
     let error = error.expect("a newer version is refused");
     assert!(error.to_string().contains("newer llt-decode"), "{error}");
 }
+
+#[test]
+fn no_damaged_byte_panics_the_decoder() {
+    let format = LineFormat::Json;
+    let (path, _) = run("flips", format, |logger| {
+        statement_fields(logger);
+        named_arguments(logger);
+    });
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let mut errors = 0;
+    for at in 0..bytes.len() {
+        let mut damaged = bytes.clone();
+        damaged[at] ^= 0xff;
+        let mut reader = Reader::new(&damaged[..]);
+        let mut out = Text::new(format);
+        // Until the end: after damage, reading resumes at the next segment.
+        for _ in 0..10_000 {
+            match reader.next_record() {
+                Ok(Some(record)) => {
+                    out.line(&record);
+                }
+                Ok(None) => break,
+                Err(_) => errors += 1,
+            }
+        }
+    }
+    assert!(
+        errors > bytes.len() / 4,
+        "{errors} errors in {} flips",
+        bytes.len()
+    );
+}

@@ -274,17 +274,18 @@ impl Encoder {
                 line.named.clear();
                 let follows = format_message(callsite, &mut args, line, counters);
                 put_str(out, line.as_bytes());
-                if !follows && line.named.is_empty() {
+                // SAFETY: the decoder called `fields::follow`: the bytes
+                // after what it read are a field list written in this
+                // process (as `line::format_record` reads them). A list too
+                // short for its count is no list, there as here.
+                let record = follows.then(|| unsafe { Fields::new(&args) }).flatten();
+                if record.is_none() && line.named.is_empty() {
                     put_varint(out, 0);
                     true
                 } else {
                     // SAFETY: `line.named` is a whole field list written by
                     // `fields::NamedFields` in this process, if not empty.
                     let named = unsafe { Fields::new(&Payload::new(init_view(&line.named))) };
-                    // SAFETY: the decoder called `fields::follow`: the bytes
-                    // after what it read are a field list written in this
-                    // process (as `line::format_record` reads them).
-                    let record = follows.then(|| unsafe { Fields::new(&args) }).flatten();
                     put_fields(out, &mut self.fields, named, record)
                 }
             }

@@ -10,6 +10,11 @@
 //! type with its own `Display`, or a format spec outside [`spec`]'s subset)
 //! make the writer store that statement's message formatted, as a string.
 //!
+//! Fields (a `tracing` event's, a statement's extra fields and named
+//! arguments) follow the formatted message, names stored as strings and
+//! values typed, and print with the text writer's code
+//! ([`write_suffix_with_fields`]).
+//!
 //! Timestamps are stored as Unix nanoseconds, converted by the same
 //! function that makes the text writer's timestamps, and lines are laid out
 //! by the same code ([`write_line_prefix`], [`write_line_suffix`]), so a
