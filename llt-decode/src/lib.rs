@@ -29,10 +29,10 @@
 pub mod format;
 mod reader;
 
-pub use reader::{DecodeError, Reader, Record, RecordKind};
+pub use reader::{DecodeError, Field, Fields, FieldsIter, Reader, Record, RecordKind};
 
 use llt_runtime::LineFormat;
-use llt_runtime::binary::{write_line_prefix, write_line_suffix};
+use llt_runtime::binary::{write_line_prefix, write_line_suffix, write_suffix_with_fields};
 use llt_runtime::clock::Rfc3339;
 use llt_runtime::record::Line;
 
@@ -102,6 +102,7 @@ impl<R: std::io::Read> Reader<R> {
 ///     message: "hi \"you\"",
 ///     writer_format: LineFormat::Default,
 ///     rebuilt: true,
+///     fields: None,
 /// };
 /// let mut text = Text::new(LineFormat::Json);
 /// assert_eq!(
@@ -145,7 +146,21 @@ impl Text {
             record.thread,
         );
         let _ = std::fmt::Write::write_str(&mut self.line, record.message);
-        write_line_suffix(&mut self.line, self.format);
+        match record.fields {
+            // The writer's own code: the fields print as the text writer
+            // prints them. Named arguments are fields in JSON only (text
+            // lines show them in the message), as in the writer, where
+            // text lines with only those print as lines without fields.
+            Some(fields) => {
+                let json = self.format == LineFormat::Json;
+                let shown = fields
+                    .iter()
+                    .filter(|field| json || !field.in_message)
+                    .map(|field| Ok((field.name, field.value)));
+                write_suffix_with_fields(&mut self.line, self.format, shown);
+            }
+            None => write_line_suffix(&mut self.line, self.format),
+        }
         self.line.as_bytes()
     }
 }

@@ -8,9 +8,11 @@ use llt_runtime::Level;
 use llt_runtime::LineFormat;
 use llt_runtime::binary::spec::{Piece, parse_for};
 use llt_runtime::binary::{
-    FLAG_BIG_ENDIAN, HEADER_LEN, MAGIC, SITE_MESSAGE, SITE_PREFORMATTED, SITE_TARGET_IN_RECORD,
-    VERSION, control, line_format_from_code, unzigzag,
+    FIELD_IN_MESSAGE, FLAG_BIG_ENDIAN, HEADER_LEN, MAGIC, MAX_FIELDS, MIN_VERSION, SITE_FIELDS,
+    SITE_MESSAGE, SITE_PREFORMATTED, SITE_TARGET_IN_RECORD, VERSION, control,
+    line_format_from_code, unzigzag,
 };
+use llt_runtime::fields::{FieldKind, Value as FieldValue};
 use llt_runtime::record::ArgKind;
 
 use crate::format::{Value, format_value};
@@ -121,6 +123,134 @@ pub struct Record<'a> {
     /// Whether the message was made here from the stored arguments
     /// (`false`: the writer stored it formatted, or it is a string record).
     pub rebuilt: bool,
+    /// The fields printed after the message (a `tracing` event's, a log
+    /// statement's extra fields, and in JSON its named arguments), if the
+    /// record has a field list (then the JSON line has a `"fields"` object,
+    /// even an empty one).
+    pub fields: Option<Fields<'a>>,
+}
+
+/// A record's field list, as stored in a binary log (checked when the
+/// record was read).
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::fields::Value;
+/// # let path = std::env::temp_dir().join(format!("llt-decode-doc-fields-{}.lltb", std::process::id()));
+/// let logger = llt_runtime::Logger::builder().binary_file(&path).build().unwrap();
+/// llt_rs::llt_info!(logger, qty = 5u32, venue = "XNYS"; "filled");
+/// drop(logger);
+/// let mut reader = llt_decode::Reader::new(std::fs::File::open(&path).unwrap());
+/// let record = reader.next_record().unwrap().unwrap();
+/// let fields: Vec<_> = record.fields.unwrap().iter().map(|f| (f.name, f.value)).collect();
+/// assert_eq!(fields, [("qty", Value::U64(5)), ("venue", Value::Str("XNYS"))]);
+/// # std::fs::remove_file(&path).unwrap();
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Fields<'a> {
+    bytes: &'a [u8],
+    count: usize,
+    big_endian: bool,
+}
+
+impl<'a> Fields<'a> {
+    /// How many fields there are.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The fields in order (named arguments first).
+    pub fn iter(&self) -> FieldsIter<'a> {
+        FieldsIter {
+            cursor: Cursor {
+                bytes: self.bytes,
+                at: 0,
+            },
+            left: self.count,
+            big_endian: self.big_endian,
+        }
+    }
+}
+
+/// One stored field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Field<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Its value.
+    pub value: FieldValue<'a>,
+    /// A named argument of the message (`{qty}`): JSON lines show it as a
+    /// field, text lines only in the message.
+    pub in_message: bool,
+}
+
+/// The fields of a [`Fields`], in order.
+#[derive(Debug)]
+pub struct FieldsIter<'a> {
+    cursor: Cursor<'a>,
+    left: usize,
+    big_endian: bool,
+}
+
+impl<'a> Iterator for FieldsIter<'a> {
+    type Item = Field<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.left = self.left.checked_sub(1)?;
+        // The list was checked by `read_field` when the record was read,
+        // so this cannot fail; if it did, iteration would just end.
+        read_field(&mut self.cursor, self.big_endian).ok()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left))
+    }
+}
+
+/// Reads one field of a stored field list: kind, name, value.
+fn read_field<'a>(cursor: &mut Cursor<'a>, big_endian: bool) -> Result<Field<'a>, Fault> {
+    let code = cursor.byte()?;
+    let kind = FieldKind::from_u8(code & !FIELD_IN_MESSAGE)
+        .ok_or_else(|| Fault::Corrupt(format!("unknown field kind {code}")))?;
+    let name = cursor.str()?;
+    macro_rules! number {
+        ($t:ty) => {{
+            let array = cursor
+                .take(size_of::<$t>())?
+                .try_into()
+                .expect("the size taken");
+            if big_endian {
+                <$t>::from_be_bytes(array)
+            } else {
+                <$t>::from_le_bytes(array)
+            }
+        }};
+    }
+    let value = match kind {
+        FieldKind::U64 => FieldValue::U64(number!(u64)),
+        FieldKind::I64 => FieldValue::I64(number!(i64)),
+        FieldKind::U128 => FieldValue::U128(number!(u128)),
+        FieldKind::I128 => FieldValue::I128(number!(i128)),
+        FieldKind::F64 => FieldValue::F64(f64::from_bits(number!(u64))),
+        FieldKind::Bool => match cursor.byte()? {
+            0 => FieldValue::Bool(false),
+            1 => FieldValue::Bool(true),
+            other => return Err(Fault::Corrupt(format!("field bool {other}"))),
+        },
+        FieldKind::Str => FieldValue::Str(cursor.str()?),
+        FieldKind::Debug => FieldValue::Debug(cursor.str()?),
+    };
+    Ok(Field {
+        name,
+        value,
+        in_message: code & FIELD_IN_MESSAGE != 0,
+    })
 }
 
 /// A callsite described in the current segment.
@@ -182,6 +312,8 @@ pub struct Reader<R> {
     message: String,
     target: String,
     arguments: Vec<(usize, usize)>,
+    /// The last record's field list: its bytes in `buf` and its count.
+    fields: Option<(usize, usize, usize)>,
     /// The last record's kind and callsite.
     current: (RecordKind, usize),
 }
@@ -202,6 +334,7 @@ impl From<Incomplete> for Fault {
 }
 
 /// A cursor over the buffered bytes of one entry.
+#[derive(Debug)]
 struct Cursor<'a> {
     bytes: &'a [u8],
     at: usize,
@@ -259,6 +392,7 @@ impl<R: Read> Reader<R> {
             message: String::new(),
             target: String::new(),
             arguments: Vec::new(),
+            fields: None,
             current: (RecordKind::Line, 0),
         }
     }
@@ -375,9 +509,10 @@ impl<R: Read> Reader<R> {
             if header[..8] != MAGIC {
                 return Err(Fault::Corrupt("not an llt binary log (bad magic)".into()));
             }
-            if header[8] != VERSION {
+            if !(MIN_VERSION..=VERSION).contains(&header[8]) {
                 return Err(Fault::Corrupt(format!(
-                    "format version {} (this llt-decode reads version {VERSION})",
+                    "format version {} (this llt-decode reads versions {MIN_VERSION} to \
+                     {VERSION}; a newer llt-decode may read it)",
                     header[8]
                 )));
             }
@@ -439,6 +574,23 @@ impl<R: Read> Reader<R> {
                             format_value(&mut self.message, value, spec);
                         }
                     }
+                }
+            }
+            self.fields = None;
+            if site.flags & SITE_FIELDS != 0 {
+                let stored = cursor.varint()?;
+                if stored > MAX_FIELDS {
+                    return Err(Fault::Corrupt(format!(
+                        "field list of {} fields (at most {MAX_FIELDS})",
+                        stored - 1
+                    )));
+                }
+                if let Some(count) = stored.checked_sub(1) {
+                    let start = cursor.at;
+                    for _ in 0..count {
+                        read_field(&mut cursor, header.big_endian)?;
+                    }
+                    self.fields = Some((self.pos + start, self.pos + cursor.at, count as usize));
                 }
             }
             self.last_nanos = nanos;
@@ -550,6 +702,11 @@ impl<R: Read> Reader<R> {
                     message: &self.message,
                     writer_format,
                     rebuilt: site.flags & (SITE_PREFORMATTED | SITE_MESSAGE) == 0,
+                    fields: self.fields.map(|(start, end, count)| Fields {
+                        bytes: &self.buf[start..end],
+                        count,
+                        big_endian: self.header.is_some_and(|h| h.big_endian),
+                    }),
                 }
             }
             RecordKind::Drops => Record {
@@ -562,6 +719,7 @@ impl<R: Read> Reader<R> {
                 message: &self.message,
                 writer_format,
                 rebuilt: false,
+                fields: None,
             },
             RecordKind::Corrupted => Record {
                 kind,
@@ -573,6 +731,7 @@ impl<R: Read> Reader<R> {
                 message: "<llt: corrupted record>",
                 writer_format,
                 rebuilt: false,
+                fields: None,
             },
         }
     }

@@ -703,17 +703,57 @@ impl fmt::Write for Bytes<'_> {
 
 // === Decoding ===
 
-/// One field's value, read back on the writer.
+/// One field's value, read back on the writer (or from a binary log by
+/// `llt-decode`), as [`write_text`] and [`write_json`] print it.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::fields::Value;
+/// assert_eq!(Value::Str("a\"b").to_string(), r#""a\"b""#);
+/// assert_eq!(Value::F64(1.0).to_string(), "1.0");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Value<'r> {
+pub enum Value<'r> {
+    /// [`FieldKind::U64`].
     U64(u64),
+    /// [`FieldKind::I64`].
     I64(i64),
+    /// [`FieldKind::U128`].
     U128(u128),
+    /// [`FieldKind::I128`].
     I128(i128),
+    /// [`FieldKind::F64`].
     F64(f64),
+    /// [`FieldKind::Bool`].
     Bool(bool),
+    /// [`FieldKind::Str`].
     Str(&'r str),
+    /// [`FieldKind::Debug`]: the text, printed as is.
     Debug(&'r str),
+}
+
+impl Value<'_> {
+    /// The kind this value is stored as.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use llt_runtime::fields::{FieldKind, Value};
+    /// assert_eq!(Value::Bool(true).kind(), FieldKind::Bool);
+    /// ```
+    pub fn kind(&self) -> FieldKind {
+        match self {
+            Value::U64(_) => FieldKind::U64,
+            Value::I64(_) => FieldKind::I64,
+            Value::U128(_) => FieldKind::U128,
+            Value::I128(_) => FieldKind::I128,
+            Value::F64(_) => FieldKind::F64,
+            Value::Bool(_) => FieldKind::Bool,
+            Value::Str(_) => FieldKind::Str,
+            Value::Debug(_) => FieldKind::Debug,
+        }
+    }
 }
 
 /// The fields of one record, read front to back.
@@ -835,8 +875,22 @@ impl fmt::Display for Value<'_> {
     }
 }
 
-/// Appends ` key=value` for each field (text lines).
-pub(crate) fn write_text(fields: Fields<'_>, out: &mut Vec<u8>) {
+/// Appends ` key=value` for each field (text lines); an `Err` item (a
+/// corrupted list) ends them with ` <llt: corrupted fields>`. Shared by the
+/// writer and `llt-decode`, which pass fields from different sources.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::fields::{Value, write_text};
+/// let mut out = Vec::new();
+/// write_text([Ok(("qty", Value::U64(5))), Ok(("venue", Value::Str("X")))], &mut out);
+/// assert_eq!(out, br#" qty=5 venue="X""#);
+/// ```
+pub fn write_text<'n, 'v, I>(fields: I, out: &mut Vec<u8>)
+where
+    I: IntoIterator<Item = Result<(&'n str, Value<'v>), ()>>,
+{
     for field in fields {
         let Ok((name, value)) = field else {
             out.extend_from_slice(b" <llt: corrupted fields>");
@@ -846,8 +900,22 @@ pub(crate) fn write_text(fields: Fields<'_>, out: &mut Vec<u8>) {
     }
 }
 
-/// Appends `"fields":{...}` with typed values (JSON lines).
-pub(crate) fn write_json(fields: Fields<'_>, out: &mut Vec<u8>) {
+/// Appends `"fields":{...}` with typed values (JSON lines); an `Err` item
+/// (a corrupted list) ends the object. Shared by the writer and
+/// `llt-decode`.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::fields::{Value, write_json};
+/// let mut out = Vec::new();
+/// write_json([Ok(("px", Value::F64(f64::INFINITY))), Ok(("ok", Value::Bool(true)))], &mut out);
+/// assert_eq!(out, br#""fields":{"px":"inf","ok":true}"#);
+/// ```
+pub fn write_json<'n, 'v, I>(fields: I, out: &mut Vec<u8>)
+where
+    I: IntoIterator<Item = Result<(&'n str, Value<'v>), ()>>,
+{
     out.extend_from_slice(b"\"fields\":{");
     let mut first = true;
     for field in fields {

@@ -179,7 +179,35 @@ fn write_fields_and_suffix(
         let added = buf.len() - end;
         buf[at..].rotate_right(added);
         buf.remove(at + added);
-    } else if context.format == LineFormat::Json {
+        buf.push(b'\n');
+    } else {
+        write_suffix_with_fields(line, context.format, fields);
+    }
+}
+
+/// Ends a line whose message is followed by fields: ` key=value` pairs in
+/// text, a `"fields"` object after `"msg"` in JSON, then the newline.
+/// Shared by the writer and readers of binary logs (`llt-decode`), which
+/// hand over fields from their own source.
+///
+/// # Examples
+///
+/// ```
+/// use llt_runtime::binary::{write_line_prefix, write_suffix_with_fields};
+/// use llt_runtime::{Level, LineFormat, clock::Rfc3339, fields::Value, record::Line};
+/// let mut line = Line::default();
+/// let mut timestamps = Rfc3339::default();
+/// write_line_prefix(&mut line, &mut timestamps, LineFormat::MessageOnly, 0, Level::Info, "app", None, "main");
+/// std::fmt::Write::write_str(&mut line, "filled").unwrap();
+/// write_suffix_with_fields(&mut line, LineFormat::MessageOnly, [Ok(("qty", Value::U64(5)))]);
+/// assert_eq!(line.as_bytes(), b"filled qty=5\n");
+/// ```
+pub fn write_suffix_with_fields<'n, 'v, I>(line: &mut Line, format: LineFormat, fields: I)
+where
+    I: IntoIterator<Item = Result<(&'n str, crate::fields::Value<'v>), ()>>,
+{
+    let buf = &mut line.buf;
+    if format == LineFormat::Json {
         line.escape_json = false;
         buf.extend_from_slice(b"\",");
         crate::fields::write_json(fields, buf);

@@ -10,13 +10,14 @@ use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::{
-    FLAG_BIG_ENDIAN, MAGIC, SITE_MESSAGE, SITE_PREFORMATTED, SITE_TARGET_IN_RECORD, VERSION,
-    control, line_format_code, put_varint, spec, zigzag,
+    FIELD_IN_MESSAGE, FLAG_BIG_ENDIAN, MAGIC, SITE_FIELDS, SITE_MESSAGE, SITE_PREFORMATTED,
+    SITE_TARGET_IN_RECORD, VERSION, control, line_format_code, put_varint, spec, zigzag,
 };
 use crate::callsite::{Callsite, is_string_callsite};
 use crate::clock::Clock;
+use crate::fields::{Fields, Value};
 use crate::line::{LineFormat, format_message};
-use crate::record::{ArgKind, Line, Payload, RECORD_HEADER, read_header_raw};
+use crate::record::{ArgKind, Line, Payload, RECORD_HEADER, init_view, read_header_raw};
 use crate::shared::Counters;
 
 /// How a callsite's records are stored.
@@ -31,8 +32,10 @@ enum Body {
     /// The payload is the message's bytes (`Logger::log`), after the
     /// target for `log` bridge records.
     Message { target_in_payload: bool },
-    /// The message, formatted on the writer.
-    Preformatted,
+    /// The message, formatted on the writer (after the target, for
+    /// `tracing` events), then the field list if the decoder announced one
+    /// (`SITE_FIELDS`).
+    Preformatted { target_in_payload: bool },
 }
 
 #[derive(Debug)]
@@ -94,6 +97,8 @@ pub(crate) struct Encoder {
     restart: bool,
     kinds: Vec<ArgKind>,
     scratch: Line,
+    /// A record's fields, encoded before their count is known.
+    fields: Vec<u8>,
     /// Set by the `BinaryFile` when it rotated (see there).
     rotated: Arc<AtomicBool>,
 }
@@ -112,6 +117,7 @@ impl Encoder {
             restart: true,
             kinds: Vec::new(),
             scratch: Line::default(),
+            fields: Vec::new(),
             rotated,
         }
     }
@@ -248,19 +254,40 @@ impl Encoder {
                 }
                 true
             }
-            Body::Preformatted => {
+            Body::Preformatted { target_in_payload } => {
                 // SAFETY: as above; the callsite's decoder reads its own
                 // records.
                 let callsite: &'static Callsite = unsafe { &*(address as *const Callsite) };
-                self.scratch.clear();
-                format_message(
-                    callsite,
-                    &mut Payload::new(args),
-                    &mut self.scratch,
-                    counters,
-                );
-                put_str(out, self.scratch.as_bytes());
-                true
+                let mut args = Payload::new(args);
+                if *target_in_payload {
+                    // SAFETY: records of callsites with `target_in_payload`
+                    // start with a usize length and a `&str` (the `tracing`
+                    // layer's `push`), as the text writer reads them.
+                    let target = unsafe { args.take_str() }.unwrap_or("<corrupted target>");
+                    put_str(out, target.as_bytes());
+                }
+                let line = &mut self.scratch;
+                line.clear();
+                // Named arguments are recorded as fields whatever the
+                // writer's format: a JSON decoding shows them.
+                line.named_wanted = true;
+                line.named.clear();
+                let follows = format_message(callsite, &mut args, line, counters);
+                put_str(out, line.as_bytes());
+                // SAFETY: the decoder called `fields::follow`: the bytes
+                // after what it read are a field list written in this
+                // process (as `line::format_record` reads them). A list too
+                // short for its count is no list, there as here.
+                let record = follows.then(|| unsafe { Fields::new(&args) }).flatten();
+                if record.is_none() && line.named.is_empty() {
+                    put_varint(out, 0);
+                    true
+                } else {
+                    // SAFETY: `line.named` is a whole field list written by
+                    // `fields::NamedFields` in this process, if not empty.
+                    let named = unsafe { Fields::new(&Payload::new(init_view(&line.named))) };
+                    put_fields(out, &mut self.fields, named, record)
+                }
             }
         };
         if !copied {
@@ -312,7 +339,8 @@ impl Encoder {
                 SITE_MESSAGE
             };
             (Body::Message { target_in_payload }, flags)
-        } else if spec::parse_for(meta.format, &self.kinds).is_some() {
+        } else if !callsite.target_in_payload && spec::parse_for(meta.format, &self.kinds).is_some()
+        {
             let fixed = self
                 .kinds
                 .iter()
@@ -321,7 +349,11 @@ impl Encoder {
             let kinds = self.kinds.clone().into_boxed_slice();
             (Body::Arguments { kinds, fixed }, 0)
         } else {
-            (Body::Preformatted, SITE_PREFORMATTED)
+            let target_in_payload = callsite.target_in_payload;
+            (
+                Body::Preformatted { target_in_payload },
+                SITE_PREFORMATTED | SITE_FIELDS,
+            )
         };
         if callsite.target_in_payload {
             flags |= SITE_TARGET_IN_RECORD;
@@ -336,7 +368,7 @@ impl Encoder {
         put_str(out, meta.file.as_bytes());
         put_str(out, meta.format.as_bytes());
         match &body {
-            Body::Preformatted => put_varint(out, 0),
+            Body::Preformatted { .. } => put_varint(out, 0),
             _ => {
                 put_varint(out, self.kinds.len() as u64);
                 out.extend(self.kinds.iter().map(|&kind| kind as u8));
@@ -344,6 +376,51 @@ impl Encoder {
         }
         self.sites.insert(address, Site { index, body });
     }
+}
+
+/// Appends a record's field list (`SITE_FIELDS`): a varint, the number of
+/// fields plus one, then each field's kind, name (a string, where the ring
+/// holds a pointer) and value (numbers in native byte order, text as
+/// strings). The statement's named arguments come first, their kind marked
+/// `FIELD_IN_MESSAGE`, as the text writer joins them in JSON lines.
+/// `scratch` holds the fields until they are counted. Returns `false` if a
+/// list is corrupted (the caller drops the record).
+fn put_fields<'n, 'v, I>(
+    out: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+    named: Option<I>,
+    record: Option<I>,
+) -> bool
+where
+    I: Iterator<Item = Result<(&'n str, Value<'v>), ()>>,
+{
+    scratch.clear();
+    let mut count = 0u64;
+    let named = named
+        .into_iter()
+        .flatten()
+        .map(|field| (FIELD_IN_MESSAGE, field));
+    let record = record.into_iter().flatten().map(|field| (0, field));
+    for (flag, field) in named.chain(record) {
+        let Ok((name, value)) = field else {
+            return false;
+        };
+        count += 1;
+        scratch.push(value.kind() as u8 | flag);
+        put_str(scratch, name.as_bytes());
+        match value {
+            Value::U64(v) => scratch.extend_from_slice(&v.to_ne_bytes()),
+            Value::I64(v) => scratch.extend_from_slice(&v.to_ne_bytes()),
+            Value::U128(v) => scratch.extend_from_slice(&v.to_ne_bytes()),
+            Value::I128(v) => scratch.extend_from_slice(&v.to_ne_bytes()),
+            Value::F64(v) => scratch.extend_from_slice(&v.to_bits().to_ne_bytes()),
+            Value::Bool(v) => scratch.push(u8::from(v)),
+            Value::Str(text) | Value::Debug(text) => put_str(scratch, text.as_bytes()),
+        }
+    }
+    put_varint(out, count + 1);
+    out.extend_from_slice(scratch);
+    true
 }
 
 /// Appends a record of a callsite whose arguments are all of fixed size:

@@ -10,6 +10,11 @@
 //! type with its own `Display`, or a format spec outside [`spec`]'s subset)
 //! make the writer store that statement's message formatted, as a string.
 //!
+//! Fields (a `tracing` event's, a statement's extra fields and named
+//! arguments) follow the formatted message, names stored as strings and
+//! values typed, and print with the text writer's code
+//! ([`write_suffix_with_fields`]).
+//!
 //! Timestamps are stored as Unix nanoseconds, converted by the same
 //! function that makes the text writer's timestamps, and lines are laid out
 //! by the same code ([`write_line_prefix`], [`write_line_suffix`]), so a
@@ -19,7 +24,9 @@ mod encoder;
 mod file;
 pub mod spec;
 
-pub use crate::line::{write_line_prefix, write_suffix as write_line_suffix};
+pub use crate::line::{
+    write_line_prefix, write_suffix as write_line_suffix, write_suffix_with_fields,
+};
 pub(crate) use encoder::Encoder;
 pub(crate) use file::BinaryFile;
 
@@ -29,8 +36,13 @@ pub(crate) use file::BinaryFile;
 /// after damage.
 pub const MAGIC: [u8; 8] = *b"\x89LLTBIN\n";
 
-/// Version of the format this crate writes and reads.
-pub const VERSION: u8 = 1;
+/// Version of the format this crate writes (it reads every version from
+/// [`MIN_VERSION`] to this one). Version 2 added field lists
+/// ([`SITE_FIELDS`]).
+pub const VERSION: u8 = 2;
+
+/// The oldest version this crate reads.
+pub const MIN_VERSION: u8 = 1;
 
 /// Bytes of a segment header, magic included.
 pub const HEADER_LEN: usize = 20;
@@ -63,6 +75,18 @@ pub const SITE_PREFORMATTED: u8 = 2;
 /// Callsite flag: a string record (`Logger::log`, the `log` bridge); its
 /// one argument is the message.
 pub const SITE_MESSAGE: u8 = 4;
+
+/// Callsite flag (version 2): each record ends with a varint `n`; 0 means
+/// the record has no field list, otherwise `n - 1` fields follow (see
+/// `docs/binary-format.md`).
+pub const SITE_FIELDS: u8 = 8;
+
+/// Field kind flag (version 2): the field is a named argument of the
+/// message (`{qty}`): JSON lines show it, text lines only in the message.
+pub const FIELD_IN_MESSAGE: u8 = 0x80;
+
+/// Most fields a reader accepts in one record's list (more means damage).
+pub const MAX_FIELDS: u64 = 1 << 16;
 
 /// The line format's number in a header.
 ///
