@@ -9,6 +9,7 @@
 #   LLT_STRESS_SCALE  size factor for tests/reliability_stress.rs
 #                     (default here 0.25: the sanitizers slow code 5-15x)
 #   KEEP_GOING=1      run every step even after a failure
+#   CI=true           leave out the ring's model test (see TESTS below)
 #
 # Each part prints "skipped: <reason>" and counts as passed when its tool is
 # missing (no nightly toolchain, no sanitizer runtime, no valgrind). The
@@ -48,6 +49,16 @@ TESTS=(
   "llt-runtime ring_model"
   "llt-rs reliability_stress"
 )
+# In CI, the ring's randomised model test is left to the plain and loom
+# runs (it takes 20-30 s under each sanitizer): the ring's unit tests and
+# the stress tests still run sanitized.
+if [ "${CI:-}" = true ]; then
+  kept=()
+  for entry in "${TESTS[@]}"; do
+    [ "$entry" = "llt-runtime ring_model" ] || kept+=("$entry")
+  done
+  TESTS=("${kept[@]}")
+fi
 
 failures=()
 skipped=0

@@ -66,7 +66,7 @@ fn enabled_by_directives(
 /// In a release build the whole push is inlined into the statement. In a
 /// debug build (`debug_assertions`), where the hot path's shape does not
 /// matter but every statement's code is compiled without optimisation, the
-/// statement only calls [`push_record`], which is shared by all statements
+/// statement only calls `push_record`, which is shared by all statements
 /// with the same argument types.
 #[inline(always)]
 pub fn log<S, A, F>(logger: &Logger, args: A, _format: F)
