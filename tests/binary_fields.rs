@@ -10,12 +10,14 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use llt_decode::{DecodeError, Reader, Text};
-use llt_rs::{
-    Level, LevelFilter, LineFormat, Loggable, Logger, MemorySink, llt_info, llt_log, llt_warn,
-};
+use llt_rs::{Level, LineFormat, Loggable, Logger, MemorySink, llt_info, llt_log, llt_warn};
 use llt_runtime::bridge::TracingLayer;
 use serde_json::Value;
 use tracing_subscriber::layer::SubscriberExt;
+
+#[path = "support/binary_log.rs"]
+mod binary_log;
+use binary_log::{binary_logger, decode_bytes_as};
 
 const FORMATS: [LineFormat; 3] = [
     LineFormat::Default,
@@ -37,14 +39,7 @@ fn temp_path(name: &str) -> PathBuf {
 fn run(name: &str, format: LineFormat, workload: impl FnOnce(&Logger)) -> (PathBuf, Vec<u8>) {
     let path = temp_path(name);
     let tee = MemorySink::default();
-    let logger = Logger::builder()
-        .capacity(1 << 14)
-        .level(LevelFilter::Trace)
-        .format(format)
-        .binary_file(&path)
-        .binary_tee_text(tee.clone())
-        .build()
-        .expect("logger starts");
+    let logger = binary_logger(&path, format, &tee);
     workload(&logger);
     logger.flush();
     let stats = logger.stats();
@@ -307,20 +302,6 @@ fn a_field_list_is_never_dropped() {
     assert_eq!(floats["fields"]["ninf"], "-inf");
 }
 
-/// Decodes `bytes`; returns the text and the first error.
-fn decode_bytes(bytes: &[u8], format: LineFormat) -> (Vec<u8>, Option<DecodeError>) {
-    let mut reader = Reader::new(bytes);
-    let mut text = Text::new(format);
-    let mut out = Vec::new();
-    loop {
-        match reader.next_record() {
-            Ok(Some(record)) => out.extend_from_slice(text.line(&record)),
-            Ok(None) => return (out, None),
-            Err(e) => return (out, Some(e)),
-        }
-    }
-}
-
 #[test]
 fn a_log_cut_inside_a_field_list_is_reported_as_truncated() {
     let format = LineFormat::Json;
@@ -329,12 +310,12 @@ fn a_log_cut_inside_a_field_list_is_reported_as_truncated() {
     });
     let bytes = std::fs::read(&path).unwrap();
     std::fs::remove_file(&path).unwrap();
-    let (whole, error) = decode_bytes(&bytes, format);
+    let (whole, error) = decode_bytes_as(&bytes, format);
     assert!(error.is_none(), "{error:?}");
     assert_same_text(format, &whole, &text);
     let mut truncated = 0;
     for cut in 0..bytes.len() {
-        let (decoded, error) = decode_bytes(&bytes[..cut], format);
+        let (decoded, error) = decode_bytes_as(&bytes[..cut], format);
         assert!(text.starts_with(&decoded), "cut at {cut}");
         match error {
             Some(DecodeError::Truncated { .. }) => truncated += 1,
@@ -367,7 +348,7 @@ fn a_damaged_field_kind_is_reported_and_the_other_records_decode() {
     // The kind byte, before the name's one-byte length.
     assert_eq!(bytes[at - 1], 9);
     bytes[at - 2] = 0xee;
-    let (decoded, error) = decode_bytes(&bytes, format);
+    let (decoded, error) = decode_bytes_as(&bytes, format);
     let error = error.expect("damage is reported");
     assert!(
         matches!(&error, DecodeError::Corrupt { what, .. } if what.contains("field kind")),
@@ -389,11 +370,11 @@ fn version_1_files_still_decode_and_newer_ones_are_refused() {
     assert_eq!(bytes[8], llt_runtime::binary::VERSION);
     // Without fields, a version 2 file is a version 1 file.
     bytes[8] = 1;
-    let (decoded, error) = decode_bytes(&bytes, format);
+    let (decoded, error) = decode_bytes_as(&bytes, format);
     assert!(error.is_none(), "{error:?}");
     assert_same_text(format, &decoded, &text);
     bytes[8] = llt_runtime::binary::VERSION + 1;
-    let (decoded, error) = decode_bytes(&bytes, format);
+    let (decoded, error) = decode_bytes_as(&bytes, format);
     assert!(decoded.is_empty());
     let error = error.expect("a newer version is refused");
     assert!(error.to_string().contains("newer llt-decode"), "{error}");

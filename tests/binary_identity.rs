@@ -17,9 +17,12 @@ use std::path::{Path, PathBuf};
 
 use llt_decode::{DecodeError, Reader, Text};
 use llt_rs::{
-    Level, LevelFilter, LineFormat, Logger, MemorySink, llt_debug, llt_error, llt_log, llt_trace,
-    llt_warn,
+    Level, LineFormat, Logger, MemorySink, llt_debug, llt_error, llt_log, llt_trace, llt_warn,
 };
+
+#[path = "support/binary_log.rs"]
+mod binary_log;
+use binary_log::{binary_logger, decode_bytes_as};
 
 const FORMATS: [LineFormat; 3] = [
     LineFormat::Default,
@@ -260,14 +263,7 @@ fn strings_levels_threads(logger: &Logger) {
 fn run(name: &str, format: LineFormat, workload: impl FnOnce(&Logger)) -> (PathBuf, Vec<u8>) {
     let path = temp_path(name);
     let tee = MemorySink::default();
-    let logger = Logger::builder()
-        .capacity(1 << 14)
-        .level(LevelFilter::Trace)
-        .format(format)
-        .binary_file(&path)
-        .binary_tee_text(tee.clone())
-        .build()
-        .expect("logger starts");
+    let logger = binary_logger(&path, format, &tee);
     workload(&logger);
     logger.flush();
     let stats = logger.stats();
@@ -405,16 +401,7 @@ fn a_log_cut_anywhere_decodes_every_whole_record_before_the_cut() {
 
 /// Decodes bytes into Default lines, and the error that ended it, if any.
 fn decode_bytes(bytes: &[u8]) -> (Vec<u8>, Option<DecodeError>) {
-    let mut reader = Reader::new(bytes);
-    let mut text = Text::new(LineFormat::Default);
-    let mut out = Vec::new();
-    loop {
-        match reader.next_record() {
-            Ok(Some(record)) => out.extend_from_slice(text.line(&record)),
-            Ok(None) => return (out, None),
-            Err(e) => return (out, Some(e)),
-        }
-    }
+    decode_bytes_as(bytes, LineFormat::Default)
 }
 
 #[test]
@@ -568,18 +555,4 @@ fn rotated_files_each_decode_and_together_equal_the_text() {
         std::fs::remove_file(file).unwrap();
     }
     assert_eq!(all, tee.contents());
-}
-
-/// Decodes bytes into lines of `format`, and the error that ended it.
-fn decode_bytes_as(bytes: &[u8], format: LineFormat) -> (Vec<u8>, Option<DecodeError>) {
-    let mut reader = Reader::new(bytes);
-    let mut text = Text::new(format);
-    let mut out = Vec::new();
-    loop {
-        match reader.next_record() {
-            Ok(Some(record)) => out.extend_from_slice(text.line(&record)),
-            Ok(None) => return (out, None),
-            Err(e) => return (out, Some(e)),
-        }
-    }
 }
