@@ -245,6 +245,21 @@ thread_local! {
     static PRODUCER: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// Reads of the producers' clock (`Clock::raw`, the timestamp every record
+/// carries) per second, back to back and nothing else: no producer can log
+/// faster than it can read the clock.
+fn clock_reads() -> f64 {
+    let clock = llt_rs::clock::Clock::new();
+    const READS: u64 = 20_000_000;
+    let start = Instant::now();
+    let mut sum = 0u64;
+    for _ in 0..READS {
+        sum = sum.wrapping_add(black_box(&clock).raw());
+    }
+    black_box(sum);
+    READS as f64 / start.elapsed().as_secs_f64()
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -322,6 +337,12 @@ fn main() {
     println!(
         "  the producer's loop alone (until its last call returns, median of both): {:.1} M/s",
         producer / 1e6
+    );
+    let clock = median((0..rounds).map(|_| clock_reads()).collect());
+    println!(
+        "  the producers' clock alone (`Clock::raw` back to back, median of {rounds}): {:.1} M reads/s ({:.1} ns each), the most one producer can log",
+        clock / 1e6,
+        1e9 / clock
     );
 
     let (mut text, mut binary) = (Vec::new(), Vec::new());

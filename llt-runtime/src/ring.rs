@@ -557,6 +557,32 @@ impl Consumer {
         }
     }
 
+    /// Asks the CPU to start loading the ring's bytes `ahead` bytes past
+    /// the next record, so that they are in cache when the consumer gets
+    /// there (the producer wrote them on another core). A hint: it reads
+    /// nothing and cannot fault, whatever those bytes hold.
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, ahead: usize) {
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse"))]
+        {
+            let shared = &*self.shared;
+            let offset = self.head.wrapping_add(ahead) & shared.mask();
+            // `wrapping_add`: only an address is computed, inside the buffer
+            // since `offset` is masked; nothing is dereferenced.
+            let address = shared.buf.as_ptr().wrapping_add(offset);
+            // SAFETY: `prefetch` only hints the cache; it has no memory
+            // effect and does not fault on any address (SSE, checked by the
+            // cfg).
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    address.cast::<i8>(),
+                );
+            }
+        }
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse")))]
+        let _ = ahead;
+    }
+
     /// Marks the record returned by [`peek`](Self::peek) as read.
     ///
     /// Its bytes are handed back to the producer in batches: when

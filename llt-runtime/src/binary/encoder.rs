@@ -179,7 +179,58 @@ impl Encoder {
 
     /// Appends the entries for one ring record (with the definitions it
     /// needs first).
+    ///
+    /// Inlined into the writer's loop: a record of a callsite already in
+    /// the fast cache, from the same thread as the last one, is a few
+    /// stores; anything else goes to [`record_slow`](Self::record_slow).
+    #[inline(always)]
     pub(crate) fn record(
+        &mut self,
+        out: &mut Vec<u8>,
+        payload: &[MaybeUninit<u8>],
+        ring: usize,
+        thread: &str,
+        clock: &Clock,
+        counters: &Counters,
+    ) {
+        if !self.restart
+            && self.last_ring == Some(ring)
+            && let Some((address, raw)) = read_header_raw(payload)
+        {
+            let args = &payload[RECORD_HEADER..];
+            let (fast_address, tag, len) = self.fast[fast_slot(address)];
+            if address == fast_address && args.len() == len {
+                self.put_fast(out, tag, raw, args, clock);
+                return;
+            }
+        }
+        self.record_slow(out, payload, ring, thread, clock, counters);
+    }
+
+    /// The entry of a record whose callsite is in the fast cache, with
+    /// that entry's `tag`.
+    #[inline(always)]
+    fn put_fast(
+        &mut self,
+        out: &mut Vec<u8>,
+        tag: u64,
+        raw: u64,
+        args: &[MaybeUninit<u8>],
+        clock: &Clock,
+    ) {
+        let nanos = clock.unix_nanos(raw);
+        let delta = zigzag(nanos.wrapping_sub(self.last_nanos) as i64);
+        self.last_nanos = nanos;
+        // SAFETY: `fast` only holds callsites whose arguments are all
+        // primitives without padding (see `Body::Arguments` in
+        // `record_slow`): the bytes their encoders wrote are initialised.
+        put_record(out, tag, delta, unsafe { init(args) });
+    }
+
+    /// [`record`](Self::record) for every other case: a new segment, a new
+    /// thread, a callsite not in the fast cache (defined first if new).
+    #[inline(never)]
+    fn record_slow(
         &mut self,
         out: &mut Vec<u8>,
         payload: &[MaybeUninit<u8>],
@@ -203,12 +254,7 @@ impl Encoder {
         let slot = fast_slot(address);
         let (fast_address, tag, len) = self.fast[slot];
         if address == fast_address && args.len() == len {
-            let nanos = clock.unix_nanos(raw);
-            let delta = zigzag(nanos.wrapping_sub(self.last_nanos) as i64);
-            self.last_nanos = nanos;
-            // SAFETY: as for `Body::Arguments` below: `fast` only holds
-            // callsites whose arguments are all primitives.
-            put_record(out, tag, delta, unsafe { init(args) });
+            self.put_fast(out, tag, raw, args, clock);
             return;
         }
         if !self.sites.contains_key(&address) {
@@ -434,9 +480,17 @@ fn put_record(out: &mut Vec<u8>, tag: u64, delta: u64, args: &[u8]) {
     let mut at = put_varint_into(spare, 0, tag);
     at = put_varint_into(spare, at, delta);
     let dst = &mut spare[at..at + args.len()];
-    // SAFETY: `u8` and `MaybeUninit<u8>` have the same layout; `dst` and
-    // `args` have the same length.
-    dst.copy_from_slice(unsafe { &*(args as *const [u8] as *const [MaybeUninit<u8>]) });
+    // SAFETY: `u8` and `MaybeUninit<u8>` have the same layout.
+    let src = unsafe { &*(args as *const [u8] as *const [MaybeUninit<u8>]) };
+    let n = src.len();
+    if (8..=16).contains(&n) {
+        // One or two integers or floats, the usual case: two 8-byte
+        // copies (overlapping when `n < 16`) instead of a call to memcpy.
+        dst[..8].copy_from_slice(&src[..8]);
+        dst[n - 8..].copy_from_slice(&src[n - 8..]);
+    } else {
+        dst.copy_from_slice(src);
+    }
     let len = out.len() + at + args.len();
     // SAFETY: the bytes up to `len` were written just above, inside the
     // capacity reserved.
