@@ -12,9 +12,10 @@
 //! ring A. A record stamped after the bound is therefore left for the next
 //! pass. Any record stamped before the bound was published before the
 //! snapshot of its ring, except for one stamped in the few nanoseconds
-//! between its clock reading and its publication: ordering across threads
+//! between its clock reading and its publication (longer if its thread is
+//! preempted in between: then until it runs again): ordering across threads
 //! is exact for lines that are causally ordered (one thread logs, then
-//! signals another, which logs) and best effort within those nanoseconds. Lines are
+//! signals another, which logs) and best effort within that window. Lines are
 //! formatted into one reusable buffer and written to the sink when the
 //! buffer is large, when the rings run dry, or on `flush`.
 //!
