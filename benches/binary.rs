@@ -76,13 +76,11 @@ fn seed_throughput(output: Output, path: &Path) -> (f64, f64) {
     seed_run(output, path, SEED_RECORDS, RING_MESSAGES)
 }
 
-/// `seed_throughput` with a given size (small under valgrind).
-fn seed_run(output: Output, path: &Path, records: u64, ring_messages: usize) -> (f64, f64) {
-    let logger = logger(output, path, ring_messages);
-    // Warm-up: write the whole ring once, so the timed run touches no
-    // fresh page (a page fault per 4 KiB would be timed otherwise).
-    let warm_up = (ring_messages as u64 * 64).div_ceil(32);
-    for i in 0..warm_up {
+/// Writes the whole ring once, so that a timed run touches no fresh page
+/// (a page fault per 4 KiB would be timed otherwise).
+fn warm_up(logger: &Logger, ring_messages: usize) {
+    let records = (ring_messages as u64 * 64).div_ceil(32);
+    for i in 0..records {
         llt_log!(
             logger,
             "[SENSOR] Event ID: {} | Value: {:.4}",
@@ -94,6 +92,12 @@ fn seed_run(output: Output, path: &Path, records: u64, ring_messages: usize) -> 
         }
     }
     logger.flush();
+}
+
+/// `seed_throughput` with a given size (small under valgrind).
+fn seed_run(output: Output, path: &Path, records: u64, ring_messages: usize) -> (f64, f64) {
+    let logger = logger(output, path, ring_messages);
+    warm_up(&logger, ring_messages);
     let cpu_start = writer_cpu_ns();
     let start = Instant::now();
     for i in 0..records {
@@ -143,19 +147,7 @@ impl std::fmt::Display for Gate {
 /// Records per second, with no producer running meanwhile.
 fn writer_drain(output: Output, path: &Path) -> f64 {
     let logger = logger(output, path, RING_MESSAGES);
-    let warm_up = (RING_MESSAGES as u64 * 64).div_ceil(32);
-    for i in 0..warm_up {
-        llt_log!(
-            logger,
-            "[SENSOR] Event ID: {} | Value: {:.4}",
-            i,
-            i as f64 * 1.5
-        );
-        if i % (1 << 20) == 0 {
-            logger.flush();
-        }
-    }
-    logger.flush();
+    warm_up(&logger, RING_MESSAGES);
     let (entered_tx, entered_rx) = std::sync::mpsc::channel();
     let (release_tx, release_rx) = std::sync::mpsc::channel();
     *GATE.lock().unwrap() = Some((entered_tx, release_rx));
